@@ -1,0 +1,85 @@
+"""Emails to delegates, rendered from templates in the delegate's language.
+
+``services`` enqueues ``send_registration_email`` after its transaction
+commits. The task runs in the request with django-tasks' immediate backend, or
+in a worker with a queue-backed one; a failure is logged by django-tasks and
+never undoes the decision that caused the email.
+"""
+
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+from django_tasks import task
+
+from registrations.models import Registration
+
+logger = logging.getLogger(__name__)
+
+CONFIRMATION = "confirmation"
+LINK_RESENT = "link_resent"
+# Every change of status is announced by the email of that status's name.
+APPROVED = Registration.Status.APPROVED
+REJECTED = Registration.Status.REJECTED
+WAITLISTED = Registration.Status.WAITLISTED
+CANCELLED = Registration.Status.CANCELLED
+
+SUBJECTS = {
+    CONFIRMATION: _("Registration received: %(event)s"),
+    LINK_RESENT: _("Your registration link: %(event)s"),
+    APPROVED: _("Registration approved: %(event)s"),
+    REJECTED: _("Your registration: %(event)s"),
+    WAITLISTED: _("Waiting list: %(event)s"),
+    CANCELLED: _("Registration cancelled: %(event)s"),
+}
+
+
+def private_url(registration: Registration) -> str:
+    """Return the absolute address of the delegate's private page."""
+    return settings.SITE_URL.rstrip("/") + registration.get_absolute_url()
+
+
+def build_registration_email(
+    registration: Registration, kind: str
+) -> EmailMultiAlternatives:
+    """Render the ``kind`` email for ``registration`` in the delegate's language."""
+    from registrations.services import waitlist_position
+
+    with translation.override(registration.language):
+        event = registration.event
+        context = {
+            "registration": registration,
+            "event": event,
+            "sessions": registration.sessions.order_by("starts_at"),
+            "private_url": private_url(registration),
+            "waitlist_position": waitlist_position(registration),
+            "site_url": settings.SITE_URL,
+        }
+        subject = str(SUBJECTS[kind] % {"event": event.localized.title})
+        text = render_to_string(f"registrations/email/{kind}.txt", context)
+        # The HTML part is the same text in the site's layout, with the
+        # private link as a button; one wording per email to keep in step.
+        html = render_to_string(
+            "registrations/email/layout.html",
+            {**context, "subject": subject, "body": text},
+        )
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        to=[registration.email],
+        reply_to=[event.contact_email],
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+@task()
+def send_registration_email(registration_id: int, kind: str) -> None:
+    registration = Registration.objects.select_related("event", "organisation").get(
+        pk=registration_id
+    )
+    build_registration_email(registration, kind).send()
+    logger.info("Registration %s: %s email sent", registration_id, kind)

@@ -1,0 +1,326 @@
+"""The delegate's registration form. Forms validate input; ``services`` decides."""
+
+import unicodedata
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Div, Fieldset, Layout
+from django import forms
+from django.utils.formats import time_format
+from django.utils.translation import gettext_lazy as _
+
+from registrations.models import Event, Organisation, Registration, Session
+
+# Punctuation that belongs in personal names: O'Neil, Smith-Jones, Jr., d’Arc.
+NAME_PUNCTUATION = frozenset("'’-.‐ ")
+JAPANESE_PUNCTUATION = frozenset("・ー々〆ヶ　 ")
+JAPANESE_RANGES = (
+    (0x3040, 0x309F),  # Hiragana
+    (0x30A0, 0x30FF),  # Katakana
+    (0x3400, 0x4DBF),  # CJK Unified Ideographs Extension A
+    (0x4E00, 0x9FFF),  # CJK Unified Ideographs
+    (0xF900, 0xFAFF),  # CJK Compatibility Ideographs
+    (0xFF66, 0xFF9F),  # Half-width Katakana
+    (0x20000, 0x2FA1F),  # Ideographs of the supplementary planes
+)
+
+
+def is_japanese_character(character: str) -> bool:
+    code = ord(character)
+    return any(low <= code <= high for low, high in JAPANESE_RANGES)
+
+
+def clean_personal_name(value: str) -> str:
+    """Return the name with its spaces tidied, or refuse markup, digits and symbols."""
+    value = " ".join(value.split())
+    if not any(unicodedata.category(c).startswith("L") for c in value):
+        raise forms.ValidationError(
+            _("Please write the name in letters."), code="no_letters"
+        )
+    for character in value:
+        if character in NAME_PUNCTUATION:
+            continue
+        if unicodedata.category(character)[0] not in "LM":
+            raise forms.ValidationError(
+                _(
+                    "A name can hold letters, spaces, hyphens, apostrophes and full "
+                    "stops only; “%(character)s” is not allowed."
+                ),
+                code="invalid_character",
+                params={"character": character},
+            )
+    return value
+
+
+def clean_japanese_name(value: str) -> str:
+    """Return the name in Japanese script, or refuse any other script."""
+    value = " ".join(value.replace("\u3000", " ").split())
+    if not value:
+        return value
+    for character in value:
+        if character in JAPANESE_PUNCTUATION or is_japanese_character(character):
+            continue
+        raise forms.ValidationError(
+            _(
+                "Please use kanji, hiragana or katakana only; “%(character)s” is "
+                "not Japanese script. Leave this empty if you have no Japanese name."
+            ),
+            code="not_japanese",
+            params={"character": character},
+        )
+    return value
+
+
+class SessionChoiceField(forms.ModelMultipleChoiceField):
+    """Sessions as checkboxes, full ones marked as waiting list only."""
+
+    widget = forms.CheckboxSelectMultiple
+    default_error_messages = {
+        "invalid_choice": _(
+            "One of the chosen sessions is not in this programme; please choose again."
+        ),
+        "invalid_pk_value": _(
+            "One of the chosen sessions is not in this programme; please choose again."
+        ),
+    }
+
+    def label_from_instance(self, session: Session) -> str:
+        starts = time_format(session.starts_at, "TIME_FORMAT")
+        ends = time_format(session.ends_at, "TIME_FORMAT")
+        label = f"{starts}–{ends} {session.localized.title}"
+        if session.localized.room:
+            label += f" ({session.localized.room})"
+        if session.is_full:
+            label += " — " + str(_("Full: you will be placed on its waiting list"))
+        return label
+
+
+class OrganisationChoiceField(forms.ModelChoiceField):
+    default_error_messages = {
+        "invalid_choice": _(
+            "That organisation is not on the list; choose another or type its name."
+        ),
+    }
+
+    def label_from_instance(self, organisation: Organisation) -> str:
+        name = organisation.localized.name
+        return f"{name} ({organisation.acronym})" if organisation.acronym else name
+
+
+class DelegateDetailsForm(forms.ModelForm):
+    """The details a delegate gives and may later correct while pending."""
+
+    organisation = OrganisationChoiceField(
+        queryset=Organisation.objects.all(),
+        required=False,
+        label=_("Organisation"),
+        empty_label=_("My organisation is not listed (type it below)"),
+    )
+    sessions = SessionChoiceField(
+        queryset=Session.objects.none(),
+        required=False,
+        label=_("Sessions you would like to attend"),
+        help_text=_("Sessions at the same time run in parallel: choose one of them."),
+    )
+
+    class Meta:
+        model = Registration
+        fields = [*Registration.DELEGATE_FIELDS, "sessions"]
+        labels = {
+            "organisation_other": _("Organisation, if not listed"),
+            "name_ja": _("Name in Japanese script (optional)"),
+            "category": _("You attend as"),
+            "interpretation": _("Simultaneous interpretation"),
+        }
+        help_texts = {
+            "given_name": _("As in your passport or identity document."),
+            "family_name": _("As in your passport or identity document."),
+            "organisation_other": _(
+                "Type its full name if it is not in the list above."
+            ),
+            "position": _("Your job title, e.g. Director, Counsellor, Researcher."),
+            "dietary_needs": _(
+                "E.g. vegetarian, halal, allergies. Leave empty if none."
+            ),
+            "accessibility_needs": _(
+                "E.g. wheelchair access, hearing loop. Leave empty if none."
+            ),
+            "interpretation": _(
+                "The plenary sessions are held in English and Japanese."
+            ),
+        }
+        widgets = {
+            "interpretation": forms.RadioSelect,
+        }
+
+    def __init__(self, *args, event: Event, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.event = event
+        self.fields["sessions"].queryset = event.sessions.with_approved_count()
+        self.fields["honorific"].required = False
+        self.fields["country"].choices = [
+            ("", _("Choose your country")),
+            *[choice for choice in self.fields["country"].choices if choice[0]],
+        ]
+        self.fields["given_name"].widget.attrs["autocomplete"] = "given-name"
+        self.fields["family_name"].widget.attrs["autocomplete"] = "family-name"
+        self.fields["position"].widget.attrs["autocomplete"] = "organization-title"
+        self.fields["organisation_other"].widget.attrs["autocomplete"] = "organization"
+        self.fields["name_ja"].widget.attrs["lang"] = "ja"
+
+    def clean_given_name(self):
+        return clean_personal_name(self.cleaned_data["given_name"])
+
+    def clean_family_name(self):
+        return clean_personal_name(self.cleaned_data["family_name"])
+
+    def clean_name_ja(self):
+        return clean_japanese_name(self.cleaned_data["name_ja"])
+
+    def clean_organisation_other(self):
+        return " ".join(self.cleaned_data["organisation_other"].split())
+
+    def clean(self):
+        cleaned = super().clean()
+        listed = cleaned.get("organisation")
+        other = cleaned.get("organisation_other")
+        if "organisation" in self.errors or "organisation_other" in self.errors:
+            return cleaned
+        if listed and other:
+            self.add_error(
+                "organisation_other",
+                forms.ValidationError(
+                    _(
+                        "You chose an organisation from the list: leave this empty, "
+                        "or choose “not listed” above."
+                    ),
+                    code="both_organisations",
+                ),
+            )
+        elif not listed and not other:
+            self.add_error(
+                "organisation",
+                forms.ValidationError(
+                    _("Choose your organisation from the list, or type its name."),
+                    code="no_organisation",
+                ),
+            )
+        return cleaned
+
+    def delegate_details(self) -> dict:
+        """Return the cleaned fields that ``services`` stores, without sessions."""
+        return {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if name in self._meta.fields and name != "sessions"
+        }
+
+    def layout_sections(self) -> list:
+        return [
+            Fieldset(
+                _("About you"),
+                Div(
+                    Div("honorific", css_class="col-sm-4"),
+                    css_class="row",
+                ),
+                Div(
+                    Div("given_name", css_class="col-md-6"),
+                    Div("family_name", css_class="col-md-6"),
+                    css_class="row",
+                ),
+                "name_ja",
+            ),
+            Fieldset(
+                _("Your organisation"),
+                "organisation",
+                "organisation_other",
+                "position",
+                Div(
+                    Div("country", css_class="col-md-6"),
+                    Div("category", css_class="col-md-6"),
+                    css_class="row",
+                ),
+            ),
+            Fieldset(_("Programme"), "sessions"),
+            Fieldset(
+                _("Your needs"),
+                "dietary_needs",
+                "accessibility_needs",
+                "interpretation",
+            ),
+        ]
+
+
+class RegistrationForm(DelegateDetailsForm):
+    """The form a delegate fills in to register."""
+
+    email = forms.EmailField(
+        label=_("Email"),
+        max_length=254,
+        help_text=_("We send your confirmation and your private link here."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    email_confirmation = forms.EmailField(
+        label=_("Email, again"),
+        max_length=254,
+        help_text=_(
+            "Type it once more, so that a typing mistake cannot lose your confirmation."
+        ),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    consent = forms.BooleanField(
+        label=_(
+            "I agree to the processing of my data for this symposium, as "
+            "described above."
+        ),
+        error_messages={
+            "required": _("We can register you only with your agreement to this.")
+        },
+    )
+    # A field people never see: bots fill every input they find.
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        sections = self.layout_sections()
+        sections[0].fields += ["email", "email_confirmation"]
+        self.helper.layout = Layout(
+            *sections,
+            Fieldset(
+                _("Your data"),
+                HTML('{% include "registrations/privacy_notice.html" %}'),
+                "consent",
+            ),
+            Div("website", css_class="hp-field", aria_hidden="true"),
+        )
+
+    @property
+    def is_bot(self) -> bool:
+        return bool(self.data.get("website"))
+
+    def clean_email_confirmation(self):
+        email = self.cleaned_data.get("email")
+        confirmation = self.cleaned_data["email_confirmation"]
+        if email and confirmation.strip().lower() != email.strip().lower():
+            raise forms.ValidationError(
+                _("The two addresses differ; please type the same address twice."),
+                code="email_mismatch",
+            )
+        return confirmation
+
+
+class RegistrationEditForm(DelegateDetailsForm):
+    """The delegate's corrections while the registration is pending."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(*self.layout_sections())

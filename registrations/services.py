@@ -1,0 +1,470 @@
+"""The rules of registration: every change of a registration goes through here.
+
+Views, admin actions and management commands call these functions and turn a
+``RegistrationError`` into a message for their user. Each function runs in one
+transaction; emails are handed to the task queue only after it commits.
+
+Capacity is guarded by locking before counting: the approving transaction
+locks the event row (and the session rows it counts against) with
+``SELECT ... FOR UPDATE`` on PostgreSQL, so two reviewers approving at the same
+moment are serialised. SQLite has no row locks; there every transaction starts
+with ``BEGIN IMMEDIATE`` (see ``symposium.env.database_config``), which takes
+the database's write lock before the count.
+"""
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from registrations import emails
+from registrations.models import (
+    Event,
+    Registration,
+    RegistrationChange,
+    Session,
+)
+
+logger = logging.getLogger(__name__)
+
+Status = Registration.Status
+Actor = RegistrationChange.Actor
+
+ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.PENDING: frozenset(
+        {
+            Status.APPROVED,
+            Status.REJECTED,
+            Status.WAITLISTED,
+            Status.CANCELLED,
+        }
+    ),
+    Status.WAITLISTED: frozenset({Status.APPROVED, Status.REJECTED, Status.CANCELLED}),
+    Status.APPROVED: frozenset({Status.CANCELLED}),
+    Status.REJECTED: frozenset(),
+    Status.CANCELLED: frozenset(),
+}
+
+DELEGATE_FIELDS = Registration.DELEGATE_FIELDS
+
+
+class RegistrationError(Exception):
+    """A rule refused the change. ``message`` is translatable and says why."""
+
+    def __init__(self, message, *, code: str):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+    def __str__(self):
+        return str(self.message)
+
+
+@dataclass
+class SubmitResult:
+    """What ``registration_submit`` did: created a registration, or re-sent a link."""
+
+    registration: Registration | None
+    created: bool
+    full_sessions: list[Session] = field(default_factory=list)
+
+
+@dataclass
+class ReviewOutcome:
+    """The result of reviewing several registrations at once."""
+
+    changed: list[Registration] = field(default_factory=list)
+    refused: list[tuple[Registration, str]] = field(default_factory=list)
+
+
+def _check_field_names(details: dict) -> None:
+    unknown = set(details) - set(DELEGATE_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown registration fields: {sorted(unknown)}")
+
+
+def can_transition(registration: Registration, to_status: str) -> bool:
+    return to_status in ALLOWED_TRANSITIONS[registration.status]
+
+
+def _check_transition(registration: Registration, to_status: str) -> None:
+    if can_transition(registration, to_status):
+        return
+    if registration.status == to_status:
+        message = _("The registration is already %(status)s.")
+    else:
+        message = _("A registration that is %(status)s cannot become %(target)s.")
+    raise RegistrationError(
+        message
+        % {
+            "status": Status(registration.status).label.lower(),
+            "target": Status(to_status).label.lower(),
+        },
+        code="illegal_transition",
+    )
+
+
+def _record(
+    registration: Registration,
+    *,
+    actor: str,
+    by: AbstractBaseUser | None = None,
+    from_status: str = "",
+    to_status: str = "",
+    fields: Sequence[str] = (),
+    note: str = "",
+) -> RegistrationChange:
+    return RegistrationChange.objects.create(
+        registration=registration,
+        actor=actor,
+        changed_by=by,
+        from_status=from_status,
+        to_status=to_status,
+        fields=list(fields),
+        note=note,
+    )
+
+
+def _move(
+    registration: Registration,
+    to_status: str,
+    *,
+    actor: str,
+    by: AbstractBaseUser | None,
+    note: str,
+) -> None:
+    """Change the status of a locked registration, record it, and tell the delegate."""
+    from_status = registration.status
+    now = timezone.now()
+    registration.status = to_status
+    registration.status_changed_at = now
+    update_fields = ["status", "status_changed_at"]
+    if actor == Actor.STAFF and to_status != Status.CANCELLED:
+        registration.reviewed_by = by
+        registration.reviewed_at = now
+        registration.review_note = note
+        update_fields += ["reviewed_by", "reviewed_at", "review_note"]
+    registration.save(update_fields=update_fields)
+    _record(
+        registration,
+        actor=actor,
+        by=by,
+        from_status=from_status,
+        to_status=to_status,
+        note=note,
+    )
+    _schedule_email(registration, to_status)
+
+
+def _lock(registration: Registration) -> Registration:
+    """Return the registration re-read under a row lock, for a change to it."""
+    return Registration.objects.select_for_update().get(pk=registration.pk)
+
+
+def _schedule_email(registration: Registration, kind: str) -> None:
+    registration_id = registration.pk
+    transaction.on_commit(
+        lambda: emails.send_registration_email.enqueue(registration_id, kind)
+    )
+
+
+# Capacity
+
+
+def seats_taken(event: Event) -> int:
+    return event.registrations.approved().count()
+
+
+def full_sessions_among(sessions: Iterable[Session]) -> list[Session]:
+    """Return the sessions among ``sessions`` whose approved seats are all taken."""
+    limited = [session.pk for session in sessions if session.capacity is not None]
+    if not limited:
+        return []
+    counted = Session.objects.filter(pk__in=limited).with_approved_count()
+    return [s for s in counted if s.approved_count >= s.capacity]
+
+
+def _refuse_if_full(registration: Registration) -> None:
+    """Raise if approving ``registration`` would exceed a capacity.
+
+    The caller holds the transaction; this locks the event row and then the
+    chosen session rows (in primary-key order, so that two approvals never wait
+    for each other in a cycle) before counting.
+    """
+    event = Event.objects.select_for_update().get(pk=registration.event_id)
+    if seats_taken(event) >= event.capacity:
+        raise RegistrationError(
+            _("The event is full: all %(capacity)s seats are taken.")
+            % {"capacity": event.capacity},
+            code="event_full",
+        )
+    chosen = list(
+        Session.objects.select_for_update()
+        .filter(registrations=registration)
+        .order_by("pk")
+    )
+    for session in full_sessions_among(chosen):
+        raise RegistrationError(
+            _("The session “%(session)s” is full: all %(capacity)s seats are taken.")
+            % {"session": session.title, "capacity": session.capacity},
+            code="session_full",
+        )
+
+
+# The delegate's side
+
+
+def registration_submit(
+    *,
+    event: Event,
+    email: str,
+    sessions: Sequence[Session],
+    language: str,
+    **details,
+) -> SubmitResult:
+    """Create a pending registration, or re-send the link of the existing one.
+
+    ``details`` are the fields of ``DELEGATE_FIELDS``. The result does not tell
+    the caller's user whether the address was registered before: both cases
+    end in an email to that address.
+    """
+    if not event.is_registration_open():
+        raise RegistrationError(
+            _("Registration for this event is not open."), code="closed"
+        )
+    if any(session.event_id != event.pk for session in sessions):
+        raise RegistrationError(
+            _("A chosen session is not part of this event."), code="foreign_session"
+        )
+    email = email.strip()
+    _check_field_names(details)
+
+    with transaction.atomic():
+        existing = (
+            Registration.objects.live().filter(event=event).with_email(email).first()
+        )
+        if existing is None:
+            try:
+                with transaction.atomic():
+                    registration = Registration.objects.create(
+                        event=event,
+                        email=email,
+                        language=language,
+                        consent_given_at=timezone.now(),
+                        **details,
+                    )
+            except IntegrityError:
+                # Another submission with this address committed first.
+                existing = (
+                    Registration.objects.live()
+                    .filter(event=event)
+                    .with_email(email)
+                    .first()
+                )
+                if existing is None:
+                    raise
+            else:
+                registration.sessions.set(sessions)
+                _record(registration, actor=Actor.DELEGATE, to_status=Status.PENDING)
+                _schedule_email(registration, emails.CONFIRMATION)
+                return SubmitResult(
+                    registration=registration,
+                    created=True,
+                    full_sessions=full_sessions_among(sessions),
+                )
+        _schedule_email(existing, emails.LINK_RESENT)
+        logger.info("Registration %s: private link re-sent", existing.pk)
+        # The same answer as for a new registration, so that the page shown
+        # does not tell whether the address was registered before.
+        return SubmitResult(
+            registration=None,
+            created=False,
+            full_sessions=full_sessions_among(sessions),
+        )
+
+
+def registration_update(
+    *,
+    registration: Registration,
+    sessions: Sequence[Session],
+    **details,
+) -> list[str]:
+    """Apply a delegate's corrections to a pending registration.
+
+    Return the names of the fields that changed (``sessions`` among them).
+    """
+    _check_field_names(details)
+    if any(session.event_id != registration.event_id for session in sessions):
+        raise RegistrationError(
+            _("A chosen session is not part of this event."), code="foreign_session"
+        )
+    with transaction.atomic():
+        locked = _lock(registration)
+        if locked.status != Status.PENDING:
+            raise RegistrationError(
+                _("Details can be corrected only while the registration is pending."),
+                code="not_pending",
+            )
+        changed = [
+            name for name, value in details.items() if getattr(locked, name) != value
+        ]
+        for name in changed:
+            setattr(locked, name, details[name])
+        if changed:
+            locked.save(update_fields=changed)
+        new_ids = {session.pk for session in sessions}
+        if new_ids != set(locked.sessions.values_list("pk", flat=True)):
+            locked.sessions.set(sessions)
+            changed.append("sessions")
+        if changed:
+            _record(locked, actor=Actor.DELEGATE, fields=changed)
+    registration.refresh_from_db()
+    return changed
+
+
+def registration_cancel(
+    *,
+    registration: Registration,
+    by: AbstractBaseUser | None = None,
+    note: str = "",
+) -> Registration:
+    """Cancel a registration; ``by`` is the staff member, or None for the delegate.
+
+    A delegate may cancel until the event starts; staff at any time. An approved
+    delegate's seat is free again as soon as this commits.
+    """
+    with transaction.atomic():
+        locked = _lock(registration)
+        _check_transition(locked, Status.CANCELLED)
+        if by is None and timezone.now() >= locked.event.starts_at:
+            raise RegistrationError(
+                _("The event has started; please write to the secretariat."),
+                code="event_started",
+            )
+        actor = Actor.DELEGATE if by is None else Actor.STAFF
+        _move(locked, Status.CANCELLED, actor=actor, by=by, note=note)
+    return locked
+
+
+def registration_resend_link(*, registration: Registration) -> None:
+    """Send the delegate's private link to their address again."""
+    _schedule_email(registration, emails.LINK_RESENT)
+
+
+# The reviewer's side
+
+
+def registration_approve(
+    *,
+    registration: Registration,
+    by: AbstractBaseUser,
+    note: str = "",
+    waitlist_if_full: bool = False,
+) -> Registration:
+    """Approve a pending or waitlisted registration if its seats are free.
+
+    When the event or a chosen session is full the approval is refused, or,
+    with ``waitlist_if_full``, a pending registration goes to the waiting list.
+    """
+    with transaction.atomic():
+        locked = _lock(registration)
+        _check_transition(locked, Status.APPROVED)
+        try:
+            _refuse_if_full(locked)
+        except RegistrationError as full:
+            if not (waitlist_if_full and can_transition(locked, Status.WAITLISTED)):
+                raise
+            _move(
+                locked,
+                Status.WAITLISTED,
+                actor=Actor.STAFF,
+                by=by,
+                note=note or str(full.message),
+            )
+            return locked
+        _move(locked, Status.APPROVED, actor=Actor.STAFF, by=by, note=note)
+    return locked
+
+
+def _decide(
+    registration: Registration, to_status: str, *, by: AbstractBaseUser, note: str
+) -> Registration:
+    with transaction.atomic():
+        locked = _lock(registration)
+        _check_transition(locked, to_status)
+        _move(locked, to_status, actor=Actor.STAFF, by=by, note=note)
+    return locked
+
+
+def registration_reject(
+    *, registration: Registration, by: AbstractBaseUser, note: str = ""
+) -> Registration:
+    """Reject a pending or waitlisted registration; the note goes to the delegate."""
+    return _decide(registration, Status.REJECTED, by=by, note=note)
+
+
+def registration_waitlist(
+    *, registration: Registration, by: AbstractBaseUser, note: str = ""
+) -> Registration:
+    """Put a pending registration on the waiting list, at its end."""
+    return _decide(registration, Status.WAITLISTED, by=by, note=note)
+
+
+REVIEW_DECISIONS = {
+    Status.APPROVED: registration_approve,
+    Status.REJECTED: registration_reject,
+    Status.WAITLISTED: registration_waitlist,
+}
+
+
+def registrations_review(
+    *,
+    registrations: Iterable[Registration],
+    decision: str,
+    by: AbstractBaseUser,
+    note: str = "",
+    waitlist_if_full: bool = False,
+) -> ReviewOutcome:
+    """Apply one decision to several registrations, each in its own transaction.
+
+    They are taken oldest first (the waiting list's order), so that when seats
+    run out it is the later ones that are refused.
+    """
+    review = REVIEW_DECISIONS[decision]
+    options = (
+        {"waitlist_if_full": waitlist_if_full} if decision == Status.APPROVED else {}
+    )
+    outcome = ReviewOutcome()
+    ordered = sorted(registrations, key=lambda r: (r.status_changed_at, r.pk))
+    for registration in ordered:
+        try:
+            outcome.changed.append(
+                review(registration=registration, by=by, note=note, **options)
+            )
+        except RegistrationError as error:
+            outcome.refused.append((registration, str(error.message)))
+    return outcome
+
+
+def waitlist_position(registration: Registration) -> int | None:
+    """Return the registration's place on the waiting list (1 is next), or None."""
+    if registration.status != Status.WAITLISTED:
+        return None
+    ahead = Registration.objects.filter(
+        event_id=registration.event_id, status=Status.WAITLISTED
+    ).filter(
+        Q(status_changed_at__lt=registration.status_changed_at)
+        | Q(status_changed_at=registration.status_changed_at, pk__lt=registration.pk)
+    )
+    return ahead.count() + 1
+
+
+def status_counts(queryset) -> dict[str, int]:
+    """Return how many registrations of ``queryset`` are in each status."""
+    counts = dict(queryset.order_by().values_list("status").annotate(total=Count("pk")))
+    return {status: counts.get(status, 0) for status in Status.values}

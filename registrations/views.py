@@ -1,0 +1,244 @@
+"""Public pages: the event, the registration form and the delegate's own page.
+
+Views stay thin: forms validate, ``services`` decides and records.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.contrib import messages
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+from django_ratelimit.core import is_ratelimited
+
+from registrations import services
+from registrations.forms import RegistrationEditForm, RegistrationForm
+from registrations.models import Event, Organisation, Registration, SessionSpeaker
+
+# The done page reads what the form stored here after the redirect.
+DONE_SESSION_KEY = "registration_done"
+
+
+def event_page_context(event: Event) -> dict:
+    """Return what the event page shows, in a fixed number of queries."""
+    sessions = (
+        event.sessions.with_approved_count()
+        .prefetch_related(
+            Prefetch(
+                "speaker_slots",
+                queryset=SessionSpeaker.objects.select_related("speaker__organisation"),
+            )
+        )
+        .order_by("starts_at", "title")
+    )
+    now = timezone.now()
+    return {
+        "event": event,
+        "sessions": sessions,
+        "invited": Organisation.objects.filter(invited=True),
+        "registration_open": event.is_registration_open(at=now),
+        "registration_not_yet_open": now < event.registration_opens_at,
+    }
+
+
+def home(request):
+    event = Event.objects.current()
+    if event is None:
+        return render(request, "registrations/no_event.html", status=404)
+    return render(request, "registrations/event.html", event_page_context(event))
+
+
+def event_detail(request, slug):
+    event = get_object_or_404(Event, slug=slug)
+    return render(request, "registrations/event.html", event_page_context(event))
+
+
+@require_http_methods(["GET", "POST"])
+def register(request, slug):
+    event = get_object_or_404(Event, slug=slug)
+    if not event.is_registration_open():
+        status = 403 if request.method == "POST" else 200
+        return render(
+            request,
+            "registrations/registration_closed.html",
+            {
+                "event": event,
+                "not_yet_open": timezone.now() < event.registration_opens_at,
+            },
+            status=status,
+        )
+    if request.method != "POST":
+        form = RegistrationForm(event=event)
+        return render(
+            request, "registrations/register.html", {"event": event, "form": form}
+        )
+
+    form = RegistrationForm(request.POST, event=event)
+    if form.is_bot:
+        # Answer as if all went well, so that the bot learns nothing.
+        return redirect("registrations:registered", slug=event.slug)
+    if not form.is_valid():
+        return render(
+            request, "registrations/register.html", {"event": event, "form": form}
+        )
+    if is_ratelimited(
+        request,
+        group="registration-submit",
+        key="ip",
+        rate=settings.REGISTRATION_RATE_LIMIT,
+        method="POST",
+        increment=True,
+    ):
+        form.add_error(
+            None,
+            _(
+                "Too many registrations have been sent from your network in the last "
+                "hour. Your answers are kept below: please send them again later, or "
+                "write to the secretariat."
+            ),
+        )
+        return render(
+            request,
+            "registrations/register.html",
+            {"event": event, "form": form},
+            status=429,
+        )
+    try:
+        result = services.registration_submit(
+            event=event,
+            email=form.cleaned_data["email"],
+            sessions=list(form.cleaned_data["sessions"]),
+            language=get_language(),
+            **form.delegate_details(),
+        )
+    except services.RegistrationError as error:
+        form.add_error(None, error.message)
+        return render(
+            request, "registrations/register.html", {"event": event, "form": form}
+        )
+    request.session[DONE_SESSION_KEY] = {
+        "event": event.slug,
+        "email": form.cleaned_data["email"],
+        "full_sessions": [session.pk for session in result.full_sessions],
+    }
+    return redirect("registrations:registered", slug=event.slug)
+
+
+def registered(request, slug):
+    """Tell the delegate what happens next, whether the address was new or not."""
+    event = get_object_or_404(Event, slug=slug)
+    done = request.session.get(DONE_SESSION_KEY) or {}
+    if done.get("event") != event.slug:
+        done = {}
+    full_sessions = event.sessions.filter(pk__in=done.get("full_sessions", []))
+    return render(
+        request,
+        "registrations/registered.html",
+        {"event": event, "email": done.get("email"), "full_sessions": full_sessions},
+    )
+
+
+def registration_for_token(token: str) -> Registration:
+    """Return the registration a private link names, or raise 404.
+
+    A link stops working some time after its event, when the data is due to
+    be deleted anyway.
+    """
+    registration = (
+        Registration.objects.select_related("event", "organisation")
+        .filter(token=token)
+        .first()
+    )
+    if registration is None:
+        raise Http404(_("This link is not valid."))
+    expires_at = registration.event.ends_at + datetime.timedelta(
+        days=settings.PRIVATE_LINK_DAYS_AFTER_EVENT
+    )
+    if timezone.now() > expires_at:
+        raise Http404(_("This link has expired."))
+    return registration
+
+
+def private_context(registration: Registration) -> dict:
+    event = registration.event
+    return {
+        "event": event,
+        "registration": registration,
+        "sessions": registration.sessions.order_by("starts_at"),
+        "waitlist_position": services.waitlist_position(registration),
+        "can_edit": registration.status == Registration.Status.PENDING,
+        "can_cancel": services.can_transition(
+            registration, Registration.Status.CANCELLED
+        )
+        and timezone.now() < event.starts_at,
+    }
+
+
+@never_cache
+def private(request, token):
+    registration = registration_for_token(token)
+    return render(request, "registrations/private.html", private_context(registration))
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def private_edit(request, token):
+    registration = registration_for_token(token)
+    event = registration.event
+    if registration.status != Registration.Status.PENDING:
+        messages.info(
+            request,
+            _(
+                "Your registration has been reviewed, so it can no longer be changed "
+                "here. Please write to the secretariat."
+            ),
+        )
+        return redirect(registration)
+    if request.method == "POST":
+        form = RegistrationEditForm(request.POST, instance=registration, event=event)
+        if form.is_valid():
+            try:
+                changed = services.registration_update(
+                    registration=registration,
+                    sessions=list(form.cleaned_data["sessions"]),
+                    **form.delegate_details(),
+                )
+            except services.RegistrationError as error:
+                form.add_error(None, error.message)
+            else:
+                if changed:
+                    messages.success(request, _("Your changes have been saved."))
+                else:
+                    messages.info(request, _("Nothing was changed."))
+                return redirect(registration)
+    else:
+        form = RegistrationEditForm(instance=registration, event=event)
+    return render(
+        request,
+        "registrations/private_edit.html",
+        {"event": event, "registration": registration, "form": form},
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def private_cancel(request, token):
+    registration = registration_for_token(token)
+    context = private_context(registration)
+    if request.method == "POST":
+        try:
+            services.registration_cancel(registration=registration)
+        except services.RegistrationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Your registration has been cancelled."))
+        return redirect(registration)
+    if not context["can_cancel"]:
+        return redirect(registration)
+    return render(request, "registrations/private_cancel.html", context)

@@ -1,0 +1,125 @@
+"""Read configuration from the environment, refusing bad values with a clear message.
+
+Every reader takes the environment mapping explicitly so that tests can pass their
+own dictionary instead of patching ``os.environ``.
+"""
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+FALSE_WORDS = frozenset({"0", "false", "no", "off"})
+
+# Django refuses to start with a key it generated for development only.
+INSECURE_KEY_PREFIX = "django-insecure-"
+MINIMUM_SECRET_KEY_LENGTH = 50
+
+SQLITE_EXAMPLE = "sqlite:///db.sqlite3"
+POSTGRES_EXAMPLE = "postgres://user:password@127.0.0.1:5432/symposium"
+
+
+def read_bool(environ: Mapping[str, str], name: str, *, default: bool) -> bool:
+    """Return the boolean in ``name``, or ``default`` when it is unset or empty."""
+    raw = environ.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in TRUE_WORDS:
+        return True
+    if raw in FALSE_WORDS:
+        return False
+    raise ImproperlyConfigured(
+        f"{name}={environ[name]!r} is not a yes/no value; "
+        f"use one of: {', '.join(sorted(TRUE_WORDS | FALSE_WORDS))}."
+    )
+
+
+def read_int(environ: Mapping[str, str], name: str, *, default: int) -> int:
+    """Return the whole number in ``name``, or ``default`` when it is unset."""
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from None
+
+
+def read_list(environ: Mapping[str, str], name: str) -> list[str]:
+    """Return the comma-separated items in ``name``, without blanks."""
+    return [item.strip() for item in environ.get(name, "").split(",") if item.strip()]
+
+
+def read_required(environ: Mapping[str, str], name: str, *, why: str) -> str:
+    """Return ``name`` or stop with a message saying why it is needed."""
+    value = environ.get(name, "").strip()
+    if not value:
+        raise ImproperlyConfigured(f"{name} must be set {why}.")
+    return value
+
+
+def read_secret_key(environ: Mapping[str, str], *, debug: bool) -> str:
+    """Return the secret key; only development mode may fall back to a fixed one."""
+    key = environ.get("SECRET_KEY", "")
+    if debug and not key:
+        return INSECURE_KEY_PREFIX + "local-development-only-never-use-in-production"
+    if not key:
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set when DEBUG is off. Generate one with: "
+            'python -c "import secrets; print(secrets.token_urlsafe(50))"'
+        )
+    if not debug and (
+        len(key) < MINIMUM_SECRET_KEY_LENGTH or key.startswith(INSECURE_KEY_PREFIX)
+    ):
+        raise ImproperlyConfigured(
+            f"SECRET_KEY must be a random value of at least "
+            f"{MINIMUM_SECRET_KEY_LENGTH} characters when DEBUG is off."
+        )
+    return key
+
+
+def database_config(url: str) -> dict:
+    """Return Django's DATABASES entry for ``url`` (SQLite or PostgreSQL)."""
+    try:
+        config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    except (ValueError, KeyError) as error:
+        reason = str(error).split(". ")[0].rstrip(".")
+        raise ImproperlyConfigured(
+            f"DATABASE_URL is not a database URL this application can use: {reason}. "
+            f"Examples: {SQLITE_EXAMPLE} or {POSTGRES_EXAMPLE}"
+        ) from None
+    engine = config.get("ENGINE", "")
+    if engine == "django.db.backends.sqlite3":
+        if config.get("NAME", ":memory:") == ":memory:":
+            raise ImproperlyConfigured(
+                f"DATABASE_URL names SQLite but no file; example: {SQLITE_EXAMPLE}"
+            )
+        # Connections are not kept open: SQLite opens a file, not a socket.
+        config["CONN_MAX_AGE"] = 0
+        config["OPTIONS"] = {
+            # BEGIN IMMEDIATE takes the write lock at the start of every
+            # transaction, so that a count made inside it cannot go stale before
+            # the write that depends on it (the capacity rule needs this).
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    elif engine == "django.db.backends.postgresql":
+        if not config.get("NAME"):
+            raise ImproperlyConfigured(
+                f"DATABASE_URL names PostgreSQL but no database; "
+                f"example: {POSTGRES_EXAMPLE}"
+            )
+    else:
+        raise ImproperlyConfigured(
+            f"DATABASE_URL names the engine {engine!r}; "
+            "this application runs on SQLite or PostgreSQL."
+        )
+    return config
+
+
+def default_sqlite_url(base_dir: Path) -> str:
+    """Return the URL of the local SQLite file a first run uses."""
+    return f"sqlite:///{base_dir / 'db.sqlite3'}"

@@ -1,0 +1,261 @@
+"""Settings for the symposium registration site.
+
+Everything that differs between a laptop and production comes from environment
+variables (see the table in README.md). With none set, DEBUG is off and the
+site refuses to start without the values production needs; DEBUG=true gives a
+local site on SQLite with emails printed to the console.
+"""
+
+import os
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from symposium.env import (
+    database_config,
+    default_sqlite_url,
+    read_bool,
+    read_int,
+    read_list,
+    read_required,
+    read_secret_key,
+)
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+ENV = os.environ
+
+DEBUG = read_bool(ENV, "DEBUG", default=False)
+PRODUCTION_REASON = "when DEBUG is off (production)"
+
+SECRET_KEY = read_secret_key(ENV, debug=DEBUG)
+
+ALLOWED_HOSTS = read_list(ENV, "ALLOWED_HOSTS")
+if not ALLOWED_HOSTS:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            f"ALLOWED_HOSTS must be set {PRODUCTION_REASON}, "
+            "for example ALLOWED_HOSTS=symposium.example.org"
+        )
+    ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]"]
+CSRF_TRUSTED_ORIGINS = read_list(ENV, "CSRF_TRUSTED_ORIGINS")
+
+# Applications
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "crispy_forms",
+    "crispy_bootstrap5",
+    "django_countries",
+    "django_tasks",
+    "registrations",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "symposium.urls"
+WSGI_APPLICATION = "symposium.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# Database: SQLite by default, PostgreSQL in production.
+
+DATABASE_URL = ENV.get("DATABASE_URL", "").strip()
+if not DATABASE_URL and not DEBUG:
+    raise ImproperlyConfigured(
+        f"DATABASE_URL must be set {PRODUCTION_REASON}, for example "
+        "DATABASE_URL=postgres://symposium:secret@db.internal:5432/symposium"
+    )
+DATABASES = {"default": database_config(DATABASE_URL or default_sqlite_url(BASE_DIR))}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Cache: Redis when REDIS_URL is set (shared by every worker and server), else
+# memory local to the process.
+
+REDIS_URL = ENV.get("REDIS_URL", "").strip()
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "symposium",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Background work: emails go through django-tasks. The immediate backend runs
+# them in the request, after the transaction has committed; a worker-backed
+# backend (django-tasks-db, django-tasks-rq) can replace it without code changes.
+
+TASKS = {
+    "default": {
+        "BACKEND": ENV.get("TASKS_BACKEND", "").strip()
+        or "django_tasks.backends.immediate.ImmediateBackend"
+    }
+}
+
+# Passwords
+
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"
+    },
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Languages and time: the symposium runs in Tokyo, in English and Japanese.
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English")), ("ja", _("Japanese"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = "Asia/Tokyo"
+USE_TZ = True
+
+# Static files, served by the application itself through WhiteNoise.
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+# In development, serve files straight from the source folders.
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
+# The site accepts no uploads.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 0
+
+# Email
+
+EMAIL_BACKEND = ENV.get("EMAIL_BACKEND", "").strip() or (
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend"
+)
+EMAIL_HOST = ENV.get("EMAIL_HOST", "localhost").strip()
+if EMAIL_BACKEND.endswith("smtp.EmailBackend") and not DEBUG:
+    EMAIL_HOST = read_required(ENV, "EMAIL_HOST", why=PRODUCTION_REASON)
+EMAIL_PORT = read_int(ENV, "EMAIL_PORT", default=587)
+EMAIL_HOST_USER = ENV.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = ENV.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = read_bool(ENV, "EMAIL_USE_TLS", default=True)
+EMAIL_TIMEOUT = read_int(ENV, "EMAIL_TIMEOUT", default=20)
+if DEBUG:
+    DEFAULT_FROM_EMAIL = ENV.get("DEFAULT_FROM_EMAIL", "").strip() or (
+        "Symposium secretariat <symposium@localhost>"
+    )
+else:
+    DEFAULT_FROM_EMAIL = read_required(ENV, "DEFAULT_FROM_EMAIL", why=PRODUCTION_REASON)
+SERVER_EMAIL = ENV.get("SERVER_EMAIL", "").strip() or DEFAULT_FROM_EMAIL
+
+# The site's public address, used for the links in emails.
+SITE_URL = ENV.get("SITE_URL", "").strip()
+if not SITE_URL:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            f"SITE_URL must be set {PRODUCTION_REASON}, "
+            "for example SITE_URL=https://symposium.example.org"
+        )
+    SITE_URL = "http://127.0.0.1:8000"
+
+# Security. Production defaults are strict; each can be relaxed through the
+# environment where a proxy already does the work.
+
+SECURE_SSL_REDIRECT = read_bool(ENV, "SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_HSTS_SECONDS = read_int(
+    ENV, "SECURE_HSTS_SECONDS", default=0 if DEBUG else 365 * 24 * 3600
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
+SECURE_HSTS_PRELOAD = read_bool(ENV, "SECURE_HSTS_PRELOAD", default=not DEBUG)
+if read_bool(ENV, "TRUST_X_FORWARDED_PROTO", default=False):
+    # Only behind a proxy that sets this header itself and strips it from clients.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_HTTPONLY = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Forms
+
+CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
+CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+# Logging: everything to standard error, where the process manager collects it.
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+    },
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {
+        "registrations": {"level": ENV.get("LOG_LEVEL", "INFO").upper()},
+        "django_tasks": {"level": "WARNING"},
+    },
+}
+
+# The symposium's own settings
+
+# Submissions of the registration form allowed per client address, in
+# django-ratelimit's notation (count/period).
+REGISTRATION_RATE_LIMIT = ENV.get("REGISTRATION_RATE_LIMIT", "").strip() or "10/h"
+
+# A delegate's private link stops working this many days after the event, when
+# the registration data is due to be deleted.
+PRIVATE_LINK_DAYS_AFTER_EVENT = read_int(
+    ENV, "PRIVATE_LINK_DAYS_AFTER_EVENT", default=183
+)
+
+# Behind a proxy, the header that carries the client's address for the rate
+# limit, e.g. HTTP_X_REAL_IP (empty: REMOTE_ADDR, the direct peer).
+RATELIMIT_IP_META_KEY = ENV.get("RATELIMIT_IP_META_KEY", "").strip() or None

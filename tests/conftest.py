@@ -1,0 +1,26 @@
+import pytest
+from django.contrib.auth import get_user_model
+
+from tests.factories import EventFactory
+
+
+@pytest.fixture
+def event(db):
+    return EventFactory()
+
+
+@pytest.fixture
+def superuser(db):
+    return get_user_model().objects.create_superuser(
+        "chief", "chief@mofa.example", "correct horse battery staple"
+    )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Start every test with an empty cache, so that rate limits do not leak."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

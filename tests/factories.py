@@ -1,0 +1,102 @@
+"""Factories for the symposium's models: realistic defaults, overridable per test."""
+
+import datetime
+
+import factory
+from django.utils import timezone
+
+from registrations.models import (
+    Event,
+    Organisation,
+    Registration,
+    Session,
+    SessionSpeaker,
+    Speaker,
+)
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Event
+
+    title = factory.Sequence(lambda n: f"Regional Symposium {n}")
+    title_ja = factory.Sequence(lambda n: f"地域シンポジウム {n}")
+    slug = factory.Sequence(lambda n: f"symposium-{n}")
+    starts_at = factory.LazyFunction(
+        lambda: timezone.now().replace(microsecond=0) + datetime.timedelta(days=30)
+    )
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + datetime.timedelta(hours=8))
+    venue = "A hotel in Tokyo"
+    venue_ja = "東京都内のホテル"
+    host = "Ministry of Foreign Affairs of Japan"
+    host_ja = "外務省"
+    description = "A symposium on combating human smuggling."
+    contact_email = "secretariat@symposium.example"
+    registration_opens_at = factory.LazyFunction(
+        lambda: timezone.now() - datetime.timedelta(days=10)
+    )
+    registration_closes_at = factory.LazyAttribute(
+        lambda o: o.starts_at - datetime.timedelta(days=1)
+    )
+    capacity = 300
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Organisation {n}")
+    acronym = factory.Sequence(lambda n: f"ORG{n}")
+    kind = Organisation.Kind.NGO
+    country = "TH"
+
+
+class SpeakerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Speaker
+
+    name = factory.Faker("name")
+    title = "Director"
+    organisation = factory.SubFactory(OrganisationFactory)
+
+
+class SessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Session
+
+    event = factory.SubFactory(EventFactory)
+    title = factory.Sequence(lambda n: f"Session {n}")
+    title_ja = factory.Sequence(lambda n: f"セッション {n}")
+    starts_at = factory.LazyAttribute(lambda o: o.event.starts_at)
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + datetime.timedelta(hours=1))
+    room = "Main hall"
+    capacity = None
+
+
+class SessionSpeakerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SessionSpeaker
+
+    session = factory.SubFactory(SessionFactory)
+    speaker = factory.SubFactory(SpeakerFactory)
+
+
+class RegistrationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Registration
+        skip_postgeneration_save = True
+
+    event = factory.SubFactory(EventFactory)
+    given_name = factory.Faker("first_name")
+    family_name = factory.Faker("last_name")
+    email = factory.Sequence(lambda n: f"delegate{n}@example.org")
+    organisation = factory.SubFactory(OrganisationFactory)
+    position = "Programme Officer"
+    country = "PH"
+    category = Registration.Category.NGO
+    consent_given_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def sessions(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.sessions.set(extracted)
