@@ -1,7 +1,28 @@
-from django.contrib import admin
-from django.db.models import Count
-from django.utils.translation import gettext_lazy as _
+"""The Django admin: where ministry staff review registrations all day.
 
+Every decision goes through ``registrations.services``; this module only shows
+the data, asks for confirmation and reports what the services did.
+"""
+
+import copy
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import PAGE_VAR
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django_countries import countries
+
+from registrations import services
 from registrations.models import (
     Event,
     Organisation,
@@ -11,6 +32,12 @@ from registrations.models import (
     SessionSpeaker,
     Speaker,
 )
+
+Status = Registration.Status
+# How many refused registrations a result message names before summing up.
+REFUSALS_LISTED = 10
+# How many registrations a confirmation page lists before summing up.
+CONFIRMATION_LISTED = 50
 
 
 class SessionInline(admin.TabularInline):
@@ -152,41 +179,130 @@ class RegistrationChangeInline(admin.TabularInline):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class CountryFilter(admin.SimpleListFilter):
+    """Offer only the countries that registrations name, by their names."""
+
+    title = _("country")
+    parameter_name = "country"
+
+    def lookups(self, request, model_admin):
+        codes = (
+            model_admin.get_queryset(request)
+            .order_by()
+            .values_list("country", flat=True)
+            .distinct()
+        )
+        return sorted(
+            ((code, countries.name(code)) for code in codes if code),
+            key=lambda choice: choice[1],
+        )
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(country=self.value())
+        return queryset
+
+
+class ReviewForm(forms.Form):
+    """What a reviewer adds to a decision: a note, and for approvals a fallback."""
+
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        help_text=_(
+            "Kept in the history. A note on a rejection or on the waiting list is "
+            "also sent to the delegate."
+        ),
+    )
+    waitlist_if_full = forms.BooleanField(
+        label=_("Put on the waiting list those for whom no seat is left"),
+        required=False,
+        help_text=_("Otherwise they are left as they are and listed as refused."),
+    )
+
+
+REVIEW_ACTIONS = {
+    Status.APPROVED: (_("Approve"), _("approve")),
+    Status.REJECTED: (_("Reject"), _("reject")),
+    Status.WAITLISTED: (_("Put on the waiting list"), _("put on the waiting list")),
+}
+
+
+class RegistrationAdminForm(forms.ModelForm):
+    """Staff corrections; an approved delegate's new sessions must have seats."""
+
+    class Meta:
+        model = Registration
+        fields = [*Registration.DELEGATE_FIELDS, "sessions"]
+
+    def clean(self):
+        cleaned = super().clean()
+        sessions = cleaned.get("sessions")
+        if sessions is not None and self.instance.pk:
+            try:
+                services.check_seats_for_sessions(
+                    registration=self.instance, sessions=list(sessions)
+                )
+            except services.RegistrationError as error:
+                self.add_error("sessions", error.message)
+        return cleaned
+
 
 @admin.register(Registration)
 class RegistrationAdmin(admin.ModelAdmin):
+    form = RegistrationAdminForm
     list_display = [
         "display_name",
         "organisation_display",
         "country",
         "category",
         "sessions_count",
-        "status",
+        "status_badge",
         "submitted_at",
     ]
-    list_filter = ["status", "category", "event"]
+    list_filter = [
+        "status",
+        "category",
+        "event",
+        ("organisation", admin.RelatedOnlyFieldListFilter),
+        ("organisation__invited", admin.BooleanFieldListFilter),
+        CountryFilter,
+        "sessions",
+    ]
     list_select_related = ["organisation"]
+    list_per_page = 100
     search_fields = [
         "family_name",
         "given_name",
         "name_ja",
         "email",
         "organisation__name",
+        "organisation__acronym",
         "organisation_other",
     ]
     date_hierarchy = "submitted_at"
-    autocomplete_fields = ["organisation"]
+    ordering = ["-submitted_at", "-pk"]
     filter_horizontal = ["sessions"]
     readonly_fields = [
+        "event",
+        "email",
         "status",
         "submitted_at",
         "status_changed_at",
         "reviewed_by",
         "reviewed_at",
+        "review_note",
         "consent_given_at",
         "language",
     ]
     inlines = [RegistrationChangeInline]
+    actions = ["approve", "reject", "waitlist"]
     fieldsets = [
         (None, {"fields": ["event", "status", "submitted_at", "status_changed_at"]}),
         (
@@ -231,11 +347,28 @@ class RegistrationAdmin(admin.ModelAdmin):
         ),
     ]
 
+    class Media:
+        css = {"all": ["css/admin.css"]}
+
+    # The list
+
     def get_queryset(self, request):
+        sessions_chosen = (
+            Registration.sessions.through.objects.filter(registration=OuterRef("pk"))
+            .order_by()
+            .values("registration")
+            .annotate(total=Count("*"))
+            .values("total")
+        )
+        # Correlated subqueries: the database evaluates them for the rows of
+        # the page only, not for the whole filtered list.
         return (
             super()
             .get_queryset(request)
-            .annotate(sessions_total=Count("sessions", distinct=True))
+            .annotate(
+                sessions_total=Coalesce(Subquery(sessions_chosen), 0),
+                waitlist_place=services.waitlist_position_expression(),
+            )
         )
 
     @admin.display(description=_("name"), ordering="family_name")
@@ -249,3 +382,250 @@ class RegistrationAdmin(admin.ModelAdmin):
     @admin.display(description=_("sessions"), ordering="sessions_total")
     def sessions_count(self, registration):
         return registration.sessions_total
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_badge(self, registration):
+        label = registration.get_status_display()
+        if registration.status == Status.WAITLISTED:
+            label = _("%(status)s (no. %(position)s)") % {
+                "status": label,
+                "position": registration.waitlist_place,
+            }
+        return format_html(
+            '<span class="status status-{}">{}</span>', registration.status, label
+        )
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        context = getattr(response, "context_data", None)
+        if context and "cl" in context:
+            context.update(self.status_summary(request, context["cl"]))
+        return response
+
+    def status_summary(self, request, changelist) -> dict:
+        """Count the registrations the current filters show, per status.
+
+        The status filter itself is left out, so that each count also works
+        as a link to that status.
+        """
+        params = request.GET.copy()
+        params.pop(PAGE_VAR, None)
+        if params.pop("status__exact", None) is None:
+            queryset = changelist.queryset
+        else:
+            summary_request = copy.copy(request)
+            summary_request.GET = params
+            try:
+                queryset = self.get_changelist_instance(summary_request).get_queryset(
+                    summary_request
+                )
+            except IncorrectLookupParameters:
+                return {}
+        counts = services.status_counts(queryset)
+        links = []
+        for status, label in Status.choices:
+            query = params.copy()
+            query["status__exact"] = status
+            links.append(
+                {
+                    "status": status,
+                    "label": label,
+                    "count": counts[status],
+                    "url": f"?{query.urlencode()}",
+                    "active": request.GET.get("status__exact") == status,
+                }
+            )
+        return {"status_counts": links}
+
+    # Permissions
+
+    def has_add_permission(self, request):
+        # Registrations come from delegates through the public form.
+        return False
+
+    def has_review_permission(self, request):
+        return request.user.has_perm("registrations.review_registration")
+
+    # Editing
+
+    def save_model(self, request, obj, form, change):
+        # The services module saves, with the sessions, in save_related.
+        pass
+
+    def save_related(self, request, form, formsets, change):
+        details = {
+            name: form.cleaned_data[name]
+            for name in Registration.DELEGATE_FIELDS
+            if name in form.cleaned_data
+        }
+        services.registration_correct(
+            registration=form.instance,
+            by=request.user,
+            sessions=list(form.cleaned_data["sessions"]),
+            **details,
+        )
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    # Reviewing
+
+    @admin.action(
+        description=_("Approve selected registrations"), permissions=["review"]
+    )
+    def approve(self, request, queryset):
+        return self.review(request, queryset, Status.APPROVED)
+
+    @admin.action(
+        description=_("Reject selected registrations"), permissions=["review"]
+    )
+    def reject(self, request, queryset):
+        return self.review(request, queryset, Status.REJECTED)
+
+    @admin.action(
+        description=_("Put selected registrations on the waiting list"),
+        permissions=["review"],
+    )
+    def waitlist(self, request, queryset):
+        return self.review(request, queryset, Status.WAITLISTED)
+
+    def review(self, request, queryset, decision, *, single=None):
+        """Ask for confirmation and a note, then apply ``decision`` through services."""
+        if "confirm" in request.POST:
+            form = ReviewForm(request.POST)
+            if form.is_valid():
+                outcome = services.registrations_review(
+                    registrations=queryset.select_related("event"),
+                    decision=decision,
+                    by=request.user,
+                    note=form.cleaned_data["note"],
+                    waitlist_if_full=form.cleaned_data["waitlist_if_full"],
+                )
+                self.report(request, outcome, decision)
+                return None
+        else:
+            form = ReviewForm()
+        if decision != Status.APPROVED:
+            del form.fields["waitlist_if_full"]
+        total = queryset.count()
+        title, verb = REVIEW_ACTIONS[decision]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": title,
+            "verb": verb,
+            "decision": decision,
+            "form": form,
+            "registrations": queryset.select_related("organisation")[
+                :CONFIRMATION_LISTED
+            ],
+            "total": total,
+            "more": max(total - CONFIRMATION_LISTED, 0),
+            "select_across": request.POST.get("select_across") == "1",
+            "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
+            "action": request.POST.get("action", ""),
+            "single": single,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(
+            request,
+            "admin/registrations/registration/review_confirmation.html",
+            context,
+        )
+
+    def report(self, request, outcome, decision):
+        changed = outcome.changed
+        waitlisted_instead = [r for r in changed if r.status != decision]
+        done = len(changed) - len(waitlisted_instead)
+        if done:
+            message = {
+                Status.APPROVED: ngettext(
+                    "%(count)d registration approved.",
+                    "%(count)d registrations approved.",
+                    done,
+                ),
+                Status.REJECTED: ngettext(
+                    "%(count)d registration rejected.",
+                    "%(count)d registrations rejected.",
+                    done,
+                ),
+                Status.WAITLISTED: ngettext(
+                    "%(count)d registration put on the waiting list.",
+                    "%(count)d registrations put on the waiting list.",
+                    done,
+                ),
+            }[decision]
+            self.message_user(request, message % {"count": done}, messages.SUCCESS)
+        if waitlisted_instead:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d registration put on the waiting list: no seat left.",
+                    "%(count)d registrations put on the waiting list: no seat left.",
+                    len(waitlisted_instead),
+                )
+                % {"count": len(waitlisted_instead)},
+                messages.WARNING,
+            )
+        if outcome.refused:
+            listed = "; ".join(
+                f"{registration.display_name}: {reason}"
+                for registration, reason in outcome.refused[:REFUSALS_LISTED]
+            )
+            more = len(outcome.refused) - REFUSALS_LISTED
+            if more > 0:
+                listed += " " + str(
+                    ngettext("(and %(count)d more)", "(and %(count)d more)", more)
+                    % {"count": more}
+                )
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d registration refused: %(reasons)s",
+                    "%(count)d registrations refused: %(reasons)s",
+                    len(outcome.refused),
+                )
+                % {"count": len(outcome.refused), "reasons": listed},
+                messages.ERROR,
+            )
+
+    def get_urls(self):
+        review = self.admin_site.admin_view(self.review_one_view)
+        return [
+            path(
+                "<path:object_id>/review/<str:decision>/",
+                review,
+                name="registrations_registration_review",
+            ),
+            *super().get_urls(),
+        ]
+
+    def review_one_view(self, request, object_id, decision):
+        """Review one registration from its change page."""
+        if decision not in REVIEW_ACTIONS:
+            raise PermissionDenied
+        if not self.has_review_permission(request):
+            raise PermissionDenied
+        registration = get_object_or_404(self.get_queryset(request), pk=object_id)
+        queryset = self.get_queryset(request).filter(pk=registration.pk)
+        response = self.review(request, queryset, decision, single=registration)
+        if response is None:
+            return redirect(
+                reverse("admin:registrations_registration_change", args=[object_id])
+            )
+        return response
+
+    def render_change_form(self, request, context, *args, obj=None, **kwargs):
+        if obj is not None and self.has_review_permission(request):
+            context["review_links"] = [
+                {
+                    "label": REVIEW_ACTIONS[decision][0],
+                    "url": reverse(
+                        "admin:registrations_registration_review",
+                        args=[obj.pk, decision],
+                    ),
+                }
+                for decision in REVIEW_ACTIONS
+                if services.can_transition(obj, decision)
+            ]
+            context["waitlist_position"] = services.waitlist_position(obj)
+        return super().render_change_form(request, context, *args, obj=obj, **kwargs)

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -82,10 +83,15 @@ class ReviewOutcome:
     refused: list[tuple[Registration, str]] = field(default_factory=list)
 
 
-def _check_field_names(details: dict) -> None:
+def _check_input(event_id: int, details: dict, sessions: Sequence[Session]) -> None:
+    """Refuse fields a delegate does not give, and sessions of another event."""
     unknown = set(details) - set(DELEGATE_FIELDS)
     if unknown:
         raise TypeError(f"Unknown registration fields: {sorted(unknown)}")
+    if any(session.event_id != event_id for session in sessions):
+        raise RegistrationError(
+            _("A chosen session is not part of this event."), code="foreign_session"
+        )
 
 
 def can_transition(registration: Registration, to_status: str) -> bool:
@@ -118,9 +124,11 @@ def _record(
     to_status: str = "",
     fields: Sequence[str] = (),
     note: str = "",
+    at=None,
 ) -> RegistrationChange:
     return RegistrationChange.objects.create(
         registration=registration,
+        changed_at=at or timezone.now(),
         actor=actor,
         changed_by=by,
         from_status=from_status,
@@ -157,6 +165,7 @@ def _move(
         from_status=from_status,
         to_status=to_status,
         note=note,
+        at=now,
     )
     _schedule_email(registration, to_status)
 
@@ -189,12 +198,30 @@ def full_sessions_among(sessions: Iterable[Session]) -> list[Session]:
     return [s for s in counted if s.approved_count >= s.capacity]
 
 
+def _refuse_if_sessions_full(sessions: Sequence[Session]) -> None:
+    """Lock ``sessions`` and raise if one of them has no seat left.
+
+    Rows are locked in primary-key order, so that two transactions never wait
+    for each other in a cycle.
+    """
+    locked = list(
+        Session.objects.select_for_update()
+        .filter(pk__in=[session.pk for session in sessions])
+        .order_by("pk")
+    )
+    for session in full_sessions_among(locked):
+        raise RegistrationError(
+            _("The session “%(session)s” is full: all %(capacity)s seats are taken.")
+            % {"session": session.title, "capacity": session.capacity},
+            code="session_full",
+        )
+
+
 def _refuse_if_full(registration: Registration) -> None:
     """Raise if approving ``registration`` would exceed a capacity.
 
-    The caller holds the transaction; this locks the event row and then the
-    chosen session rows (in primary-key order, so that two approvals never wait
-    for each other in a cycle) before counting.
+    The caller holds the transaction and the registration's row lock; this
+    locks the event row, then the chosen sessions' rows, before counting.
     """
     event = Event.objects.select_for_update().get(pk=registration.event_id)
     if seats_taken(event) >= event.capacity:
@@ -203,12 +230,21 @@ def _refuse_if_full(registration: Registration) -> None:
             % {"capacity": event.capacity},
             code="event_full",
         )
-    chosen = list(
-        Session.objects.select_for_update()
-        .filter(registrations=registration)
-        .order_by("pk")
-    )
-    for session in full_sessions_among(chosen):
+    _refuse_if_sessions_full(list(registration.sessions.all()))
+
+
+def check_seats_for_sessions(
+    *, registration: Registration, sessions: Sequence[Session]
+) -> None:
+    """Raise if an approved registration would join a session that is full.
+
+    A quick check for forms; ``registration_correct`` repeats it under locks.
+    """
+    if registration.status != Status.APPROVED:
+        return
+    current = set(registration.sessions.values_list("pk", flat=True))
+    added = [session for session in sessions if session.pk not in current]
+    for session in full_sessions_among(added):
         raise RegistrationError(
             _("The session “%(session)s” is full: all %(capacity)s seats are taken.")
             % {"session": session.title, "capacity": session.capacity},
@@ -237,12 +273,8 @@ def registration_submit(
         raise RegistrationError(
             _("Registration for this event is not open."), code="closed"
         )
-    if any(session.event_id != event.pk for session in sessions):
-        raise RegistrationError(
-            _("A chosen session is not part of this event."), code="foreign_session"
-        )
+    _check_input(event.pk, details, sessions)
     email = email.strip()
-    _check_field_names(details)
 
     with transaction.atomic():
         existing = (
@@ -298,11 +330,7 @@ def registration_update(
 
     Return the names of the fields that changed (``sessions`` among them).
     """
-    _check_field_names(details)
-    if any(session.event_id != registration.event_id for session in sessions):
-        raise RegistrationError(
-            _("A chosen session is not part of this event."), code="foreign_session"
-        )
+    _check_input(registration.event_id, details, sessions)
     with transaction.atomic():
         locked = _lock(registration)
         if locked.status != Status.PENDING:
@@ -310,19 +338,56 @@ def registration_update(
                 _("Details can be corrected only while the registration is pending."),
                 code="not_pending",
             )
-        changed = [
-            name for name, value in details.items() if getattr(locked, name) != value
-        ]
-        for name in changed:
-            setattr(locked, name, details[name])
-        if changed:
-            locked.save(update_fields=changed)
-        new_ids = {session.pk for session in sessions}
-        if new_ids != set(locked.sessions.values_list("pk", flat=True)):
-            locked.sessions.set(sessions)
-            changed.append("sessions")
+        changed = _apply_changes(locked, details, sessions)
         if changed:
             _record(locked, actor=Actor.DELEGATE, fields=changed)
+    registration.refresh_from_db()
+    return changed
+
+
+def _apply_changes(
+    locked: Registration, details: dict, sessions: Sequence[Session]
+) -> list[str]:
+    """Save the changed ``details`` and ``sessions``; return the changed names."""
+    changed = [
+        name for name, value in details.items() if getattr(locked, name) != value
+    ]
+    for name in changed:
+        setattr(locked, name, details[name])
+    if changed:
+        locked.save(update_fields=changed)
+    new_ids = {session.pk for session in sessions}
+    old_ids = set(locked.sessions.values_list("pk", flat=True))
+    if new_ids != old_ids:
+        if locked.status == Status.APPROVED:
+            # An approved delegate holds a seat in every session chosen.
+            Event.objects.select_for_update().get(pk=locked.event_id)
+            _refuse_if_sessions_full(
+                [session for session in sessions if session.pk not in old_ids]
+            )
+        locked.sessions.set(sessions)
+        changed.append("sessions")
+    return changed
+
+
+def registration_correct(
+    *,
+    registration: Registration,
+    by: AbstractBaseUser,
+    sessions: Sequence[Session],
+    note: str = "",
+    **details,
+) -> list[str]:
+    """Apply a staff member's corrections, in any status, and record them.
+
+    Return the names of the fields that changed.
+    """
+    _check_input(registration.event_id, details, sessions)
+    with transaction.atomic():
+        locked = _lock(registration)
+        changed = _apply_changes(locked, details, sessions)
+        if changed:
+            _record(locked, actor=Actor.STAFF, by=by, fields=changed, note=note)
     registration.refresh_from_db()
     return changed
 
@@ -451,17 +516,49 @@ def registrations_review(
     return outcome
 
 
+def _waitlisted_ahead(*, event, changed_at, pk):
+    """Return the waitlisted registrations ahead of one: those waiting longer."""
+    return Registration.objects.filter(event=event, status=Status.WAITLISTED).filter(
+        Q(status_changed_at__lt=changed_at) | Q(status_changed_at=changed_at, pk__lt=pk)
+    )
+
+
 def waitlist_position(registration: Registration) -> int | None:
     """Return the registration's place on the waiting list (1 is next), or None."""
     if registration.status != Status.WAITLISTED:
         return None
-    ahead = Registration.objects.filter(
-        event_id=registration.event_id, status=Status.WAITLISTED
-    ).filter(
-        Q(status_changed_at__lt=registration.status_changed_at)
-        | Q(status_changed_at=registration.status_changed_at, pk__lt=registration.pk)
+    ahead = _waitlisted_ahead(
+        event=registration.event_id,
+        changed_at=registration.status_changed_at,
+        pk=registration.pk,
     )
     return ahead.count() + 1
+
+
+def waitlist_position_expression():
+    """Return an expression for querysets: each row's waiting-list place, or None.
+
+    Only waitlisted rows run the count, and only for the rows fetched.
+    """
+    ahead = (
+        _waitlisted_ahead(
+            event=OuterRef("event"),
+            changed_at=OuterRef("status_changed_at"),
+            pk=OuterRef("pk"),
+        )
+        .order_by()
+        .values("event")
+        .annotate(total=Count("*"))
+        .values("total")
+    )
+    return Case(
+        When(
+            status=Status.WAITLISTED,
+            then=Coalesce(Subquery(ahead), 0) + 1,
+        ),
+        default=None,
+        output_field=IntegerField(),
+    )
 
 
 def status_counts(queryset) -> dict[str, int]:

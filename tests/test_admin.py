@@ -1,0 +1,395 @@
+"""Staff review in the admin: the list, the review actions and the reviewer role."""
+
+import pytest
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core import mail
+from django.urls import reverse
+
+from registrations.models import Registration
+from tests.factories import (
+    EventFactory,
+    OrganisationFactory,
+    RegistrationFactory,
+    SessionFactory,
+)
+
+pytestmark = pytest.mark.django_db
+Status = Registration.Status
+CHANGELIST = "admin:registrations_registration_changelist"
+REVIEWER_PERMISSIONS = {
+    "view_registration",
+    "change_registration",
+    "review_registration",
+    "export_registration",
+    "view_registrationchange",
+}
+
+
+@pytest.fixture
+def reviewer(db):
+    user = get_user_model().objects.create_user(
+        "reviewer", "reviewer@mofa.example", "x" * 16, is_staff=True
+    )
+    user.groups.add(Group.objects.get(name="Reviewers"))
+    return user
+
+
+@pytest.fixture
+def reviewer_client(client, reviewer):
+    client.force_login(reviewer)
+    return client
+
+
+def changelist(client, **params):
+    return client.get(reverse(CHANGELIST), params)
+
+
+def shown(response):
+    """Return the registrations the changelist shows."""
+    return set(response.context["cl"].result_list)
+
+
+def run_action(client, action, registrations, *, confirm=None, follow=False):
+    """Choose an action for ``registrations``; with ``confirm``, answer its page."""
+    data = {"action": action, ACTION_CHECKBOX_NAME: [r.pk for r in registrations]}
+    if confirm is None:
+        data["index"] = 0
+    else:
+        data.update(confirm, confirm="yes")
+    return client.post(reverse(CHANGELIST), data, follow=follow)
+
+
+# The list
+
+
+def test_the_list_shows_what_reviewers_need(reviewer_client):
+    organisation = OrganisationFactory(name="ECPAT International")
+    session = SessionFactory()
+    RegistrationFactory(
+        event=session.event,
+        given_name="Hanako",
+        family_name="Yamada",
+        name_ja="山田 花子",
+        organisation=organisation,
+        country="JP",
+        sessions=[session],
+    )
+    page = changelist(reviewer_client).content.decode()
+    assert "YAMADA Hanako (山田 花子)" in page
+    assert "ECPAT International" in page
+    assert "Japan" in page
+    assert 'class="status status-pending"' in page
+
+
+def test_counts_per_status_are_shown_above_the_list(reviewer_client):
+    event = EventFactory()
+    RegistrationFactory.create_batch(3, event=event)
+    RegistrationFactory.create_batch(2, event=event, status=Status.APPROVED)
+    response = changelist(reviewer_client)
+    counts = {
+        item["status"]: item["count"] for item in response.context["status_counts"]
+    }
+    assert counts[Status.PENDING] == 3 and counts[Status.APPROVED] == 2
+    assert "Pending review: <strong>3</strong>" in response.content.decode()
+    # The counts follow the other filters, and each links to its status.
+    filtered = changelist(reviewer_client, status__exact=Status.APPROVED)
+    assert {i["count"] for i in filtered.context["status_counts"]} >= {3, 2}
+
+
+def test_the_waiting_list_position_shows_in_the_status(reviewer_client):
+    event = EventFactory()
+    RegistrationFactory.create_batch(2, event=event, status=Status.WAITLISTED)
+    page = changelist(reviewer_client).content.decode()
+    assert "Waiting list (no. 1)" in page and "Waiting list (no. 2)" in page
+
+
+def test_the_list_takes_a_fixed_number_of_queries(
+    reviewer_client, django_assert_max_num_queries
+):
+    event = EventFactory()
+    sessions = SessionFactory.create_batch(3, event=event)
+    for _ in range(150):
+        RegistrationFactory(event=event, sessions=sessions, status=Status.WAITLISTED)
+    with django_assert_max_num_queries(20):
+        assert changelist(reviewer_client).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("param", "value_of"),
+    [
+        ("status__exact", lambda r: r.status),
+        ("category__exact", lambda r: r.category),
+        ("organisation__id__exact", lambda r: r.organisation_id),
+        ("country", lambda r: r.country.code),
+        ("sessions__id__exact", lambda r: r.sessions.get().pk),
+        ("organisation__invited__exact", lambda r: int(r.organisation.invited)),
+    ],
+)
+def test_each_filter_narrows_the_list(reviewer_client, param, value_of):
+    event = EventFactory()
+    wanted = RegistrationFactory(
+        event=event,
+        status=Status.APPROVED,
+        category=Registration.Category.PRESS,
+        country="TH",
+        organisation=OrganisationFactory(invited=True),
+        sessions=[SessionFactory(event=event)],
+    )
+    RegistrationFactory(
+        event=event,
+        category=Registration.Category.ACADEMIC,
+        country="FR",
+        sessions=[SessionFactory(event=event)],
+    )
+    assert shown(changelist(reviewer_client, **{param: value_of(wanted)})) == {wanted}
+
+
+@pytest.mark.parametrize("term", ["Yamada", "山田", "hanako@", "UNICEF"])
+def test_search_by_name_email_and_organisation(reviewer_client, term):
+    wanted = RegistrationFactory(
+        family_name="Yamada",
+        name_ja="山田 花子",
+        email="hanako@example.jp",
+        organisation=OrganisationFactory(
+            name="United Nations Children's Fund", acronym="UNICEF"
+        ),
+    )
+    RegistrationFactory(family_name="Santos")
+    assert shown(changelist(reviewer_client, q=term)) == {wanted}
+
+
+def test_the_change_page_shows_the_history(reviewer_client, reviewer):
+    from registrations import services
+
+    registration = RegistrationFactory()
+    services.registration_waitlist(
+        registration=registration, by=reviewer, note="Hall nearly full"
+    )
+    url = reverse("admin:registrations_registration_change", args=[registration.pk])
+    page = reviewer_client.get(url).content.decode()
+    assert "Hall nearly full" in page
+    assert "History" in page or "history" in page
+
+
+# The review actions
+
+
+def test_approving_asks_for_confirmation_then_approves(
+    reviewer_client, django_capture_on_commit_callbacks
+):
+    registrations = RegistrationFactory.create_batch(2)
+    confirmation = run_action(reviewer_client, "approve", registrations)
+    assert confirmation.status_code == 200
+    page = confirmation.content.decode()
+    assert "You are about to approve these 2 registrations" in page
+    assert not Registration.objects.approved().exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = run_action(
+            reviewer_client, "approve", registrations, confirm={"note": "Welcome"}
+        )
+    assert response.status_code == 302
+    assert Registration.objects.approved().count() == 2
+    assert len(mail.outbox) == 2
+    messages = [
+        str(m) for m in reviewer_client.get(response["Location"]).context["messages"]
+    ]
+    assert "2 registrations approved." in messages
+
+
+def test_refused_approvals_are_listed_with_the_reason(reviewer_client):
+    event = EventFactory(capacity=1)
+    first = RegistrationFactory(event=event, family_name="First")
+    second = RegistrationFactory(event=event, family_name="Second")
+    response = run_action(
+        reviewer_client, "approve", [first, second], confirm={}, follow=True
+    )
+    messages = " ".join(str(m) for m in response.context["messages"])
+    assert "1 registration approved." in messages
+    assert "1 registration refused" in messages
+    assert "The event is full" in messages
+
+
+def test_approval_can_waitlist_those_without_a_seat(reviewer_client):
+    event = EventFactory(capacity=1)
+    registrations = RegistrationFactory.create_batch(3, event=event)
+    run_action(
+        reviewer_client, "approve", registrations, confirm={"waitlist_if_full": "on"}
+    )
+    statuses = sorted(Registration.objects.values_list("status", flat=True))
+    assert statuses == [Status.APPROVED, Status.WAITLISTED, Status.WAITLISTED]
+
+
+def test_a_rejection_note_is_sent_to_the_delegate(
+    reviewer_client, django_capture_on_commit_callbacks
+):
+    registration = RegistrationFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        run_action(
+            reviewer_client,
+            "reject",
+            [registration],
+            confirm={"note": "Seats are reserved for government delegations."},
+        )
+    registration.refresh_from_db()
+    assert registration.status == Status.REJECTED
+    assert "Seats are reserved for government delegations." in mail.outbox[0].body
+
+
+def test_waitlisting_an_approved_registration_is_refused_with_the_reason(
+    reviewer_client,
+):
+    registration = RegistrationFactory(status=Status.APPROVED)
+    response = run_action(
+        reviewer_client, "waitlist", [registration], confirm={}, follow=True
+    )
+    messages = " ".join(str(m) for m in response.context["messages"])
+    assert "cannot become waiting list" in messages
+    registration.refresh_from_db()
+    assert registration.status == Status.APPROVED
+
+
+def test_select_across_reviews_everything_the_filters_show(reviewer_client):
+    event = EventFactory()
+    press = RegistrationFactory.create_batch(
+        3, event=event, category=Registration.Category.PRESS
+    )
+    other = RegistrationFactory(event=event, category=Registration.Category.NGO)
+    url = reverse(CHANGELIST) + "?category__exact=press"
+    data = {
+        "action": "reject",
+        ACTION_CHECKBOX_NAME: [press[0].pk],
+        "select_across": "1",
+        "confirm": "yes",
+        "note": "",
+    }
+    reviewer_client.post(url, data)
+    assert set(Registration.objects.filter(status=Status.REJECTED)) == set(press)
+    other.refresh_from_db()
+    assert other.status == Status.PENDING
+
+
+def test_one_registration_is_reviewed_from_its_change_page(reviewer_client):
+    registration = RegistrationFactory()
+    change_url = reverse(
+        "admin:registrations_registration_change", args=[registration.pk]
+    )
+    review_url = reverse(
+        "admin:registrations_registration_review", args=[registration.pk, "approved"]
+    )
+    assert review_url in reviewer_client.get(change_url).content.decode()
+    assert "You are about to approve this registration" in (
+        reviewer_client.get(review_url).content.decode()
+    )
+    response = reviewer_client.post(review_url, {"confirm": "yes", "note": ""})
+    assert response.status_code == 302
+    registration.refresh_from_db()
+    assert registration.status == Status.APPROVED
+
+
+def test_staff_edits_are_recorded_in_the_history(reviewer_client, reviewer):
+    registration = RegistrationFactory(position="Counsellor")
+    url = reverse("admin:registrations_registration_change", args=[registration.pk])
+    form = reviewer_client.get(url).context["adminform"].form
+    data = {
+        name: form.initial.get(name) or "" for name in form.fields if name != "sessions"
+    }
+    data.update(
+        position="Minister-Counsellor",
+        country=registration.country.code,
+        organisation=registration.organisation_id,
+        interpretation=registration.interpretation,
+        **{
+            "changes-TOTAL_FORMS": "0",
+            "changes-INITIAL_FORMS": "0",
+            "changes-MIN_NUM_FORMS": "0",
+            "changes-MAX_NUM_FORMS": "0",
+        },
+    )
+    response = reviewer_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    registration.refresh_from_db()
+    assert registration.position == "Minister-Counsellor"
+    change = registration.changes.get()
+    assert change.changed_by == reviewer and change.fields == ["position"]
+
+
+# The reviewer role
+
+
+def test_the_reviewers_group_has_exactly_the_permissions_the_work_needs():
+    group = Group.objects.get(name="Reviewers")
+    assert set(group.permissions.values_list("codename", flat=True)) == (
+        REVIEWER_PERMISSIONS
+    )
+
+
+def test_a_reviewer_can_run_the_review_actions_but_not_delete(reviewer_client):
+    actions = changelist(reviewer_client).context["action_form"].fields["action"]
+    names = {name for name, _ in actions.choices}
+    assert {"approve", "reject", "waitlist"} <= names
+    assert "delete_selected" not in names
+    registration = RegistrationFactory()
+    delete_url = reverse(
+        "admin:registrations_registration_delete", args=[registration.pk]
+    )
+    assert reviewer_client.post(delete_url, {"post": "yes"}).status_code == 403
+    assert Registration.objects.filter(pk=registration.pk).exists()
+
+
+def test_a_reviewer_can_export(reviewer):
+    assert reviewer.has_perm("registrations.export_registration")
+
+
+@pytest.mark.parametrize(
+    "url_name",
+    ["admin:registrations_event_change", "admin:registrations_session_change"],
+)
+def test_a_reviewer_cannot_edit_events_or_sessions(reviewer_client, url_name):
+    session = SessionFactory()
+    target = session.event if "event" in url_name else session
+    url = reverse(url_name, args=[target.pk])
+    assert reviewer_client.get(url).status_code == 403
+    assert reviewer_client.post(url, {"title": "Changed"}).status_code == 403
+
+
+def test_a_reviewer_cannot_see_the_user_pages(reviewer_client, reviewer):
+    assert reviewer_client.get(reverse("admin:auth_user_changelist")).status_code == 403
+    assert (
+        reviewer_client.get(
+            reverse("admin:auth_user_change", args=[reviewer.pk])
+        ).status_code
+        == 403
+    )
+    assert (
+        reviewer_client.get(reverse("admin:auth_group_changelist")).status_code == 403
+    )
+
+
+def test_staff_without_the_review_permission_get_no_review_actions(client):
+    viewer = get_user_model().objects.create_user(
+        "viewer", password="x" * 16, is_staff=True
+    )
+    from django.contrib.auth.models import Permission
+
+    viewer.user_permissions.add(Permission.objects.get(codename="view_registration"))
+    client.force_login(viewer)
+    actions = changelist(client).context["action_form"]
+    names = {name for name, _ in actions.fields["action"].choices} if actions else set()
+    assert not names & {"approve", "reject", "waitlist"}
+    registration = RegistrationFactory()
+    review_url = reverse(
+        "admin:registrations_registration_review", args=[registration.pk, "approved"]
+    )
+    assert client.post(review_url, {"confirm": "yes"}).status_code == 403
+    registration.refresh_from_db()
+    assert registration.status == Status.PENDING
+
+
+def test_nobody_adds_registrations_in_the_admin(client, superuser):
+    client.force_login(superuser)
+    assert (
+        client.get(reverse("admin:registrations_registration_add")).status_code == 403
+    )

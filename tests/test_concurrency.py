@@ -1,0 +1,112 @@
+"""Several reviewers approving at the same moment never overbook a session."""
+
+import threading
+from collections import Counter
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import close_old_connections, connection
+
+from registrations import services
+from registrations.models import Registration
+from tests.factories import EventFactory, RegistrationFactory, SessionFactory
+
+Status = Registration.Status
+ROUNDS = 20
+REVIEWERS = 8
+PENDING = 40
+SEATS = 10
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="needs PostgreSQL: concurrent connections and row locks (SQLite's "
+        "in-memory test database cannot be shared by several writers); "
+        "CI's PostgreSQL run executes it",
+    ),
+]
+
+
+def approve_concurrently(registration_ids, reviewer, *, waitlist_if_full):
+    """Approve every registration from REVIEWERS threads, each with its own connection.
+
+    Return how each attempt ended: the status reached, or the refusal's code.
+    """
+    queue = list(registration_ids)
+    queue_lock = threading.Lock()
+    start = threading.Barrier(REVIEWERS)
+    outcomes = Counter()
+
+    def review():
+        start.wait()
+        try:
+            while True:
+                with queue_lock:
+                    if not queue:
+                        return
+                    registration_id = queue.pop()
+                registration = Registration.objects.get(pk=registration_id)
+                try:
+                    result = services.registration_approve(
+                        registration=registration,
+                        by=reviewer,
+                        waitlist_if_full=waitlist_if_full,
+                    )
+                except services.RegistrationError as refused:
+                    outcome = refused.code
+                else:
+                    outcome = result.status
+                with queue_lock:
+                    outcomes[outcome] += 1
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=review) for _ in range(REVIEWERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    close_old_connections()
+    return outcomes
+
+
+def test_concurrent_approvals_never_exceed_a_session_capacity():
+    reviewer = get_user_model().objects.create_user("reviewer")
+    event = EventFactory(capacity=1000)
+    session = SessionFactory(event=event, capacity=SEATS)
+    registrations = [
+        RegistrationFactory(event=event, sessions=[session]) for _ in range(PENDING)
+    ]
+    ids = [registration.pk for registration in registrations]
+
+    for round_number in range(ROUNDS):
+        Registration.objects.filter(pk__in=ids).update(status=Status.PENDING)
+        waitlist_if_full = round_number % 2 == 1
+        outcomes = approve_concurrently(
+            ids, reviewer, waitlist_if_full=waitlist_if_full
+        )
+
+        statuses = Counter(
+            Registration.objects.filter(pk__in=ids).values_list("status", flat=True)
+        )
+        assert statuses[Status.APPROVED] == SEATS, (round_number, statuses)
+        assert outcomes[Status.APPROVED] == SEATS
+        if waitlist_if_full:
+            assert statuses[Status.WAITLISTED] == PENDING - SEATS
+            assert outcomes[Status.WAITLISTED] == PENDING - SEATS
+        else:
+            assert statuses[Status.PENDING] == PENDING - SEATS
+            assert outcomes["session_full"] == PENDING - SEATS
+        assert sum(outcomes.values()) == PENDING
+
+
+def test_concurrent_approvals_never_exceed_the_event_capacity():
+    reviewer = get_user_model().objects.create_user("reviewer")
+    event = EventFactory(capacity=SEATS)
+    ids = [RegistrationFactory(event=event).pk for _ in range(PENDING)]
+    for _ in range(3):
+        Registration.objects.filter(pk__in=ids).update(status=Status.PENDING)
+        outcomes = approve_concurrently(ids, reviewer, waitlist_if_full=False)
+        assert Registration.objects.filter(status=Status.APPROVED).count() == SEATS
+        assert outcomes["event_full"] == PENDING - SEATS
