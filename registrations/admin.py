@@ -34,6 +34,10 @@ from registrations.models import (
 )
 
 Status = Registration.Status
+
+admin.site.site_header = _("Symposium registration")
+admin.site.site_title = _("Symposium registration")
+admin.site.index_title = _("Registrations and programme")
 # How many refused registrations a result message names before summing up.
 REFUSALS_LISTED = 10
 # How many registrations a confirmation page lists before summing up.

@@ -532,6 +532,35 @@ class Registration(models.Model):
         return self.full_name
 
     @property
+    def localized_name(self) -> str:
+        """Return the name as the active language writes it.
+
+        Japanese puts the family name first, and prefers the name in Japanese
+        script where the delegate gave one.
+        """
+        if (get_language() or "").startswith("ja"):
+            return self.name_ja or f"{self.family_name} {self.given_name}"
+        return self.full_name
+
+    @property
+    def name_in_both_scripts(self) -> str:
+        """Return the name for the delegate's own pages and emails.
+
+        English: honorific, given name, family name, then the Japanese script
+        in brackets. Japanese: the Japanese way first, then the Latin name.
+        """
+        if (get_language() or "").startswith("ja"):
+            if self.name_ja:
+                return f"{self.name_ja} ({self.full_name})"
+            return self.localized_name
+        name = self.full_name
+        if self.honorific:
+            name = f"{self.get_honorific_display()} {name}"
+        if self.name_ja:
+            name = f"{name} ({self.name_ja})"
+        return name
+
+    @property
     def organisation_name(self) -> str:
         if self.organisation_id:
             return self.organisation.name
