@@ -12,10 +12,12 @@ with ``BEGIN IMMEDIATE`` (see ``symposium.env.database_config``), which takes
 the database's write lock before the count.
 """
 
+import datetime
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, When
@@ -565,3 +567,28 @@ def status_counts(queryset) -> dict[str, int]:
     """Return how many registrations of ``queryset`` are in each status."""
     counts = dict(queryset.order_by().values_list("status").annotate(total=Count("pk")))
     return {status: counts.get(status, 0) for status in Status.values}
+
+
+# Personal data
+
+
+def retention_cutoff() -> datetime.datetime:
+    """Return when an event must have ended for its registrations to be deleted."""
+    retention = datetime.timedelta(days=settings.REGISTRATION_RETENTION_DAYS)
+    return timezone.now() - retention
+
+
+def registrations_delete_expired(*, dry_run: bool = False) -> int:
+    """Delete the registrations of events that ended before the retention cutoff.
+
+    Their history goes with them; export records keep no personal data and
+    stay. Return how many registrations were (or, with ``dry_run``, would be)
+    deleted.
+    """
+    expired = Registration.objects.filter(event__ends_at__lt=retention_cutoff())
+    count = expired.count()
+    if not dry_run and count:
+        with transaction.atomic():
+            expired.delete()
+        logger.info("Deleted %s registrations past their retention period", count)
+    return count

@@ -3,8 +3,6 @@
 Views stay thin: forms validate, ``services`` decides and records.
 """
 
-import datetime
-
 from django.conf import settings
 from django.contrib import messages
 from django.db.models import Prefetch
@@ -157,10 +155,7 @@ def registration_for_token(token: str) -> Registration:
     )
     if registration is None:
         raise Http404(_("This link is not valid."))
-    expires_at = registration.event.ends_at + datetime.timedelta(
-        days=settings.PRIVATE_LINK_DAYS_AFTER_EVENT
-    )
-    if timezone.now() > expires_at:
+    if registration.event.ends_at < services.retention_cutoff():
         raise Http404(_("This link has expired."))
     return registration
 

@@ -250,11 +250,9 @@ LOGGING = {
 # django-ratelimit's notation (count/period).
 REGISTRATION_RATE_LIMIT = ENV.get("REGISTRATION_RATE_LIMIT", "").strip() or "10/h"
 
-# A delegate's private link stops working this many days after the event, when
-# the registration data is due to be deleted.
-PRIVATE_LINK_DAYS_AFTER_EVENT = read_int(
-    ENV, "PRIVATE_LINK_DAYS_AFTER_EVENT", default=183
-)
+# Registrations are kept this many days after their event: then private links
+# stop working and delete_expired_registrations removes them (run it daily).
+REGISTRATION_RETENTION_DAYS = read_int(ENV, "REGISTRATION_RETENTION_DAYS", default=183)
 
 # Behind a proxy, the header that carries the client's address for the rate
 # limit, e.g. HTTP_X_REAL_IP (empty: REMOTE_ADDR, the direct peer).

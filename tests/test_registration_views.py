@@ -407,7 +407,7 @@ def test_the_friendly_404_page_explains_what_to_do(client, settings):
 
 
 def test_a_link_expires_months_after_the_event(client, settings):
-    settings.PRIVATE_LINK_DAYS_AFTER_EVENT = 30
+    settings.REGISTRATION_RETENTION_DAYS = 30
     long_ago = timezone.now() - datetime.timedelta(days=40)
     event = EventFactory(
         starts_at=long_ago,
