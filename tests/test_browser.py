@@ -1,0 +1,198 @@
+"""Whole journeys in a real browser (headless Chromium) against a live server.
+
+Elements are found by their visible labels and roles, as a person finds them.
+Run where Chromium is installed at CHROMIUM_PATH (Debian's package); elsewhere
+these tests are skipped with that reason. On failure a screenshot is saved in
+test-results/.
+"""
+
+import datetime
+import os
+import re
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from registrations.models import Registration
+from tests.factories import EventFactory, OrganisationFactory, SessionFactory
+
+CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-results"
+REVIEWER_PASSWORD = "a long reviewer passphrase"
+
+playwright_api = pytest.importorskip(
+    "playwright.sync_api", reason="Playwright is not installed"
+)
+pytestmark = [
+    pytest.mark.skipif(
+        not Path(CHROMIUM_PATH).exists(),
+        reason=f"Chromium is not installed at {CHROMIUM_PATH} "
+        "(apt-get install chromium); .ci/run installs it",
+    ),
+    pytest.mark.django_db(transaction=True),
+]
+expect = playwright_api.expect
+
+
+@pytest.fixture(scope="module")
+def browser():
+    # Playwright's synchronous API runs an event loop in this thread; the
+    # tests' own database calls are synchronous and safe here.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM_PATH,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+    del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+
+
+@pytest.fixture
+def page(browser, request):
+    context = browser.new_context(locale="en-GB", accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        SCREENSHOTS.mkdir(exist_ok=True)
+        page.screenshot(path=SCREENSHOTS / f"{request.node.name}.png", full_page=True)
+    context.close()
+
+
+@pytest.fixture
+def symposium(db):
+    event = EventFactory(
+        title="International Symposium on Combating Human Smuggling",
+        starts_at=timezone.now().replace(microsecond=0) + datetime.timedelta(days=40),
+        capacity=300,
+    )
+    sessions = {
+        title: SessionFactory(event=event, title=title, capacity=capacity)
+        for title, capacity in [
+            ("Law enforcement and police cooperation", None),
+            ("Protecting women and children", None),
+            ("The United Nations legal framework", 1),
+        ]
+    }
+    OrganisationFactory(name="United Nations Children's Fund", acronym="UNICEF")
+    return event, sessions
+
+
+@pytest.fixture
+def reviewer(db):
+    user = get_user_model().objects.create_user(
+        "reviewer", "reviewer@mofa.example", REVIEWER_PASSWORD, is_staff=True
+    )
+    user.groups.add(Group.objects.get(name="Reviewers"))
+    return user
+
+
+def field(page, label):
+    """Return the form field with this visible label (required ones end in '*')."""
+    return page.get_by_label(re.compile(rf"^\s*{re.escape(label)}\s*\*?\s*$"))
+
+
+def register(page, base_url, *, email, sessions, name_ja="山田 花子"):
+    """Fill in and send the registration form as a delegate would."""
+    page.goto(base_url + "/")
+    page.get_by_role("link", name="Register to attend").first.click()
+    field(page, "Honorific").select_option(label="Ms")
+    field(page, "Given name").fill("Hanako")
+    field(page, "Family name").fill("Yamada")
+    field(page, "Name in Japanese script (optional)").fill(name_ja)
+    field(page, "Email").fill(email)
+    field(page, "Email, again").fill(email)
+    field(page, "Organisation").select_option(
+        label="United Nations Children's Fund (UNICEF)"
+    )
+    field(page, "Position").fill("Child Protection Specialist")
+    field(page, "Country").select_option(label="Japan")
+    field(page, "You attend as").select_option(label="International organisation")
+    for title in sessions:
+        page.get_by_label(re.compile(re.escape(title))).check()
+    page.get_by_label("Into English").check()
+    page.get_by_label(re.compile("I agree to the processing of my data")).check()
+    page.get_by_role("button", name="Send my registration").click()
+
+
+def test_a_delegate_registers_and_a_reviewer_approves(
+    page, live_server, symposium, reviewer
+):
+    event, sessions = symposium
+    register(
+        page,
+        live_server.url,
+        email="hanako.yamada@unicef.example",
+        sessions=["Law enforcement and police cooperation", "Protecting women and children"],
+    )
+    expect(page.get_by_role("heading", name="What happens next")).to_be_visible()
+    registration = Registration.objects.get()
+    assert registration.name_ja == "山田 花子"
+    assert registration.sessions.count() == 2
+
+    # The reviewer logs in, filters the pending registrations and approves.
+    page.goto(live_server.url + "/admin/")
+    page.get_by_label("Username").fill("reviewer")
+    page.get_by_label("Password").fill(REVIEWER_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("link", name="Registrations", exact=True).click()
+    page.locator("#changelist-filter").get_by_role("link", name="Pending review").click()
+    row = page.get_by_role("row").filter(has_text="YAMADA Hanako (山田 花子)")
+    row.get_by_role("checkbox").check()
+    page.get_by_label("Action:").select_option(label="Approve selected registrations")
+    page.get_by_role("button", name="Go").first.click()
+    expect(page.get_by_text("You are about to approve this registration")).to_be_visible()
+    page.get_by_label("Note").fill("Welcome to Tokyo.")
+    page.get_by_role("button", name="Yes, approve").click()
+    expect(page.get_by_text("1 registration approved.")).to_be_visible()
+
+    # The delegate's private link now says so.
+    page.goto(live_server.url + registration.get_absolute_url())
+    expect(page.get_by_role("status")).to_contain_text("Approved")
+
+
+def test_a_full_session_gets_the_waiting_list_wording(page, live_server, symposium):
+    event, sessions = symposium
+    taken = Registration.objects.create(
+        event=event,
+        given_name="Maria",
+        family_name="Santos",
+        email="maria@example.org",
+        organisation_other="Department of Justice",
+        position="Prosecutor",
+        country="PH",
+        category=Registration.Category.GOVERNMENT,
+        consent_given_at=timezone.now(),
+        status=Registration.Status.APPROVED,
+    )
+    taken.sessions.add(sessions["The United Nations legal framework"])
+
+    page.goto(live_server.url + "/")
+    page.get_by_role("link", name="Register to attend").first.click()
+    expect(
+        page.get_by_label(re.compile("The United Nations legal framework"))
+    ).to_be_visible()
+    expect(page.get_by_text("Full: you will be placed on its waiting list")).to_be_visible()
+    register(
+        page,
+        live_server.url,
+        email="hanako@example.jp",
+        sessions=["The United Nations legal framework"],
+    )
+    expect(page.get_by_role("status")).to_contain_text("waiting list")
+    expect(page.get_by_role("status")).to_contain_text("The United Nations legal framework")
