@@ -1,0 +1,343 @@
+"""Production security: headers, HTTPS, cookies, CSRF, uploads and private links.
+
+Forged private links on the delegate's own page are covered in
+``test_registration_views.py`` (``test_a_wrong_link_is_a_friendly_404``).
+"""
+
+import json
+import subprocess
+import sys
+from html.parser import HTMLParser
+
+import pytest
+from django.contrib import admin
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.template.loader import render_to_string
+from django.test import Client
+from django.urls import reverse
+
+from registrations.models import Registration
+from tests.factories import (
+    RegistrationFactory,
+    SessionFactory,
+    SessionSpeakerFactory,
+)
+from tests.test_registration_views import form_data, register_url
+from tests.test_settings import PRODUCTION, PROJECT_ROOT
+
+pytestmark = pytest.mark.django_db
+Status = Registration.Status
+
+HTTPS_AND_COOKIE_SETTINGS = [
+    "SECURE_SSL_REDIRECT",
+    "SECURE_HSTS_SECONDS",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+    "SECURE_HSTS_PRELOAD",
+    "SESSION_COOKIE_SECURE",
+    "SESSION_COOKIE_HTTPONLY",
+    "CSRF_COOKIE_SECURE",
+    "CSRF_COOKIE_HTTPONLY",
+]
+
+
+def production_values(names: list[str], **environment: str) -> dict:
+    """Return settings as the production environment sets them, read afresh."""
+    code = (
+        "import json, sys\n"
+        "from django.conf import settings\n"
+        "print(json.dumps({n: getattr(settings, n) for n in sys.argv[1:]}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, *names],
+        cwd=PROJECT_ROOT,
+        env={
+            "PATH": "",
+            "DJANGO_SETTINGS_MODULE": "symposium.settings",
+            **PRODUCTION,
+            **environment,
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+@pytest.fixture(scope="module")
+def production_https_and_cookies():
+    return production_values(HTTPS_AND_COOKIE_SETTINGS)
+
+
+@pytest.fixture
+def in_production(settings, production_https_and_cookies):
+    """Run the test with the HTTPS and cookie settings production gets."""
+    for name, value in production_https_and_cookies.items():
+        setattr(settings, name, value)
+    return settings
+
+
+def policy(response) -> dict[str, list[str]]:
+    """Return the response's Content-Security-Policy as directive -> sources."""
+    directives = {}
+    for part in response["Content-Security-Policy"].split(";"):
+        name, *sources = part.split()
+        directives[name] = sources
+    return directives
+
+
+class InlineCodeFinder(HTMLParser):
+    """Collect what a strict Content-Security-Policy would block in a page."""
+
+    def __init__(self):
+        super().__init__()
+        self.blocked = []
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "script" and "src" not in attributes:
+            self.blocked.append(f"inline <script> {attributes}")
+        if tag == "style":
+            self.blocked.append("<style> element")
+        for name, value in attributes.items():
+            if name.startswith("on") or name == "style":
+                self.blocked.append(f"<{tag} {name}={value!r}>")
+            if (value or "").strip().lower().startswith("javascript:"):
+                self.blocked.append(f"<{tag} {name}={value!r}>")
+
+
+def blocked_by_policy(response) -> list[str]:
+    return inline_code(response.content.decode())
+
+
+def inline_code(page: str) -> list[str]:
+    finder = InlineCodeFinder()
+    finder.feed(page)
+    return finder.blocked
+
+
+# Headers
+
+
+def test_production_settings_force_https_and_protect_the_cookies(
+    production_https_and_cookies,
+):
+    values = production_https_and_cookies
+    assert values["SECURE_SSL_REDIRECT"] is True
+    assert values["SECURE_HSTS_SECONDS"] >= 365 * 24 * 3600
+    assert values["SECURE_HSTS_INCLUDE_SUBDOMAINS"] is True
+    assert values["SECURE_HSTS_PRELOAD"] is True
+    for cookie in ("SESSION", "CSRF"):
+        assert values[f"{cookie}_COOKIE_SECURE"] is True
+        assert values[f"{cookie}_COOKIE_HTTPONLY"] is True
+
+
+@pytest.mark.parametrize("page", ["event", "admin login"])
+def test_pages_send_the_security_headers(client, event, page):
+    url = {
+        "event": reverse("registrations:event", kwargs={"slug": event.slug}),
+        "admin login": reverse("admin:login"),
+    }[page]
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert "Content-Security-Policy" in response
+
+
+def test_the_content_security_policy_allows_no_inline_script_and_no_framing(
+    client, event
+):
+    directives = policy(client.get(register_url(event)))
+    assert directives["default-src"] == ["'self'"]
+    assert directives["script-src"] == ["'self'"]
+    assert directives["style-src"] == ["'self'"]
+    assert directives["img-src"] == ["'self'", "data:"]
+    assert directives["object-src"] == ["'none'"]
+    assert directives["base-uri"] == ["'self'"]
+    assert directives["form-action"] == ["'self'"]
+    assert directives["frame-ancestors"] == ["'none'"]
+    every_source = {source for sources in directives.values() for source in sources}
+    assert not every_source & {"'unsafe-inline'", "'unsafe-eval'", "*"}
+
+
+def test_production_redirects_http_to_https_and_sends_hsts(
+    client, event, in_production
+):
+    url = reverse("registrations:event", kwargs={"slug": event.slug})
+    plain = client.get(url)
+    assert plain.status_code == 301
+    assert plain["Location"] == f"https://testserver{url}"
+
+    secure = client.get(url, secure=True)
+    assert secure.status_code == 200
+    assert secure["Strict-Transport-Security"] == (
+        f"max-age={in_production.SECURE_HSTS_SECONDS}; includeSubDomains; preload"
+    )
+
+
+def test_production_cookies_are_secure_and_hidden_from_scripts(
+    client, event, in_production
+):
+    client.get(register_url(event), secure=True)
+    client.post(register_url(event), form_data(event), secure=True)
+    for name in ("csrftoken", "sessionid"):
+        cookie = client.cookies[name]
+        assert cookie["secure"] is True, name
+        assert cookie["httponly"] is True, name
+        assert cookie["samesite"] == "Lax", name
+
+
+# Nothing inline that the policy would block
+
+
+@pytest.fixture
+def programme(event):
+    session = SessionFactory(event=event, capacity=10)
+    SessionSpeakerFactory(session=session)
+    return RegistrationFactory(event=event, sessions=[session])
+
+
+@pytest.mark.parametrize(
+    "page", ["home", "register", "registered", "private", "edit", "cancel", "404"]
+)
+def test_public_pages_have_no_inline_script_or_style(client, programme, page):
+    registration = programme
+    event = registration.event
+    token = {"token": registration.token}
+    url = {
+        "home": reverse("registrations:home"),
+        "register": register_url(event),
+        "registered": reverse("registrations:registered", kwargs={"slug": event.slug}),
+        "private": registration.get_absolute_url(),
+        "edit": reverse("registrations:private_edit", kwargs=token),
+        "cancel": reverse("registrations:private_cancel", kwargs=token),
+        "404": reverse("registrations:private", kwargs={"token": "unknown"}),
+    }[page]
+    response = client.get(url)
+    assert response.status_code in (200, 404)
+    assert blocked_by_policy(response) == []
+
+
+def test_admin_pages_have_no_inline_script_or_style(client, superuser, programme):
+    client.force_login(superuser)
+    assert blocked_by_policy(client.get(reverse("admin:index"))) == []
+    for model in admin.site._registry:
+        prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+        changelist = client.get(reverse(f"{prefix}_changelist"))
+        assert changelist.status_code == 200, prefix
+        assert blocked_by_policy(changelist) == [], prefix
+        pages = [reverse(f"{prefix}_add")]
+        first = model._default_manager.first()
+        if first is not None:
+            pages.append(reverse(f"{prefix}_change", args=[first.pk]))
+        for url in pages:
+            response = client.get(url)
+            if response.status_code == 200:
+                assert blocked_by_policy(response) == [], url
+
+
+def test_the_admin_login_page_has_no_inline_script_or_style(client):
+    assert blocked_by_policy(client.get(reverse("admin:login"))) == []
+
+
+def test_the_server_error_page_has_no_inline_script_or_style():
+    assert inline_code(render_to_string("500.html")) == []
+
+
+# CSRF
+
+
+@pytest.fixture
+def csrf_client():
+    return Client(enforce_csrf_checks=True)
+
+
+def test_the_registration_form_needs_its_csrf_token(csrf_client, event):
+    refused = csrf_client.post(register_url(event), form_data(event))
+    assert refused.status_code == 403
+    assert not Registration.objects.exists()
+
+    csrf_client.get(register_url(event))
+    token = csrf_client.cookies["csrftoken"].value
+    accepted = csrf_client.post(
+        register_url(event), {**form_data(event), "csrfmiddlewaretoken": token}
+    )
+    assert accepted.status_code == 302
+    assert Registration.objects.count() == 1
+
+
+def test_the_private_link_forms_need_their_csrf_token(csrf_client, event):
+    registration = RegistrationFactory(event=event, position="Counsellor")
+    assert try_to_edit_and_cancel(csrf_client, registration.token) == (403, 403)
+    registration.refresh_from_db()
+    assert (registration.status, registration.position) == (
+        Status.PENDING,
+        "Counsellor",
+    )
+
+
+def test_an_admin_action_needs_its_csrf_token(csrf_client, superuser):
+    registration = RegistrationFactory()
+    csrf_client.force_login(superuser)
+    response = csrf_client.post(
+        reverse("admin:registrations_registration_changelist"),
+        {
+            "action": "delete_selected",
+            "_selected_action": [registration.pk],
+            "post": "yes",
+        },
+    )
+    assert response.status_code == 403
+    assert Registration.objects.filter(pk=registration.pk).exists()
+
+
+# Uploads
+
+
+def test_a_file_sent_with_the_form_is_refused_and_nothing_saved(client, event):
+    document = SimpleUploadedFile("passport.pdf", b"%PDF-1.7 ...", "application/pdf")
+    response = client.post(register_url(event), {**form_data(event), "scan": document})
+    assert response.status_code == 400
+    assert not Registration.objects.exists()
+
+
+def test_without_a_file_a_multipart_post_still_registers(client, event):
+    # The test client sends multipart/form-data, as a browser may do.
+    assert client.post(register_url(event), form_data(event)).status_code == 302
+
+
+# Private links
+
+
+def try_to_edit_and_cancel(client, token: str) -> tuple[int, int]:
+    """Post a change, then a cancellation, through the private link ``token``."""
+    kwargs = {"token": token}
+    edit = client.post(
+        reverse("registrations:private_edit", kwargs=kwargs),
+        {"position": "Minister"},
+    )
+    cancel = client.post(reverse("registrations:private_cancel", kwargs=kwargs))
+    return edit.status_code, cancel.status_code
+
+
+def near_misses(token: str) -> list[str]:
+    """Return links one could make from a real one: other case, one character off."""
+    last = "B" if token[-1] != "B" else "C"
+    return [token.swapcase(), token[:-1] + last, token[:-1]]
+
+
+def test_a_link_altered_from_a_real_one_or_forged_is_a_404_everywhere(client, event):
+    registration = RegistrationFactory(event=event, position="Counsellor")
+    for token in [*near_misses(registration.token), "A" * 43]:
+        for name in ("private", "private_edit", "private_cancel"):
+            url = reverse(f"registrations:{name}", kwargs={"token": token})
+            assert client.get(url).status_code == 404, (name, token)
+        assert try_to_edit_and_cancel(client, token) == (404, 404), token
+    registration.refresh_from_db()
+    assert (registration.status, registration.position) == (
+        Status.PENDING,
+        "Counsellor",
+    )
