@@ -6,6 +6,7 @@ site refuses to start without the values production needs; DEBUG=true gives a
 local site on SQLite with emails printed to the console.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -56,6 +57,7 @@ INSTALLED_APPS = [
     "django_countries",
     "django_tasks",
     "csp",
+    "axes",
     "registrations",
 ]
 
@@ -70,6 +72,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a refused sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "symposium.urls"
@@ -130,6 +134,11 @@ TASKS = {
 
 # Passwords
 
+AUTHENTICATION_BACKENDS = [
+    # First: a locked-out attempt is refused here, before any password is hashed.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {
         "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"
@@ -245,6 +254,33 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
+
+# Admin sign-in (django-axes): after AXES_FAILURE_LIMIT failures for one user
+# name from one address, that pair is refused until AXES_COOLOFF_MINUTES have
+# passed without an attempt; a successful sign-in clears the count. With Redis
+# the count lives in the shared cache, which every server sees and which expires
+# it on its own; without Redis it lives in the database, the one store all the
+# workers share (a cache local to each process would give each its own count).
+AXES_HANDLER = (
+    "axes.handlers.cache.AxesCacheHandler"
+    if REDIS_URL
+    else "axes.handlers.database.AxesDatabaseHandler"
+)
+AXES_FAILURE_LIMIT = read_int(ENV, "AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_MINUTES = read_int(ENV, "AXES_COOLOFF_MINUTES", default=15)
+if AXES_FAILURE_LIMIT < 1 or AXES_COOLOFF_MINUTES < 1:
+    raise ImproperlyConfigured(
+        "AXES_FAILURE_LIMIT and AXES_COOLOFF_MINUTES must be at least 1."
+    )
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=AXES_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# An attempt during the lockout starts the cool-off again, so that the lockout
+# page can say exactly when it ends.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
+AXES_CLIENT_IP_CALLABLE = "symposium.security.client_ip"
+AXES_LOCKOUT_CALLABLE = "symposium.security.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
 
 # Forms
 

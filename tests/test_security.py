@@ -4,17 +4,23 @@ Forged private links on the delegate's own page are covered in
 ``test_registration_views.py`` (``test_a_wrong_link_is_a_friendly_404``).
 """
 
+import datetime
 import json
 import subprocess
 import sys
 from html.parser import HTMLParser
+from unittest import mock
 
 import pytest
+import time_machine
+from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth import SESSION_KEY, hashers
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from registrations.models import Registration
 from tests.factories import (
@@ -341,3 +347,98 @@ def test_a_link_altered_from_a_real_one_or_forged_is_a_404_everywhere(client, ev
         Status.PENDING,
         "Counsellor",
     )
+
+
+# Admin sign-in
+
+ADMIN_PASSWORD = "a long passphrase nobody guesses"
+
+
+@pytest.fixture
+def chief(settings, django_user_model):
+    """Return an administrator with a fast hasher, as these tests sign in often."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    return django_user_model.objects.create_superuser(
+        "chief", "chief@mofa.example", ADMIN_PASSWORD
+    )
+
+
+def sign_in(client, password, *, username="chief", address="127.0.0.1"):
+    return client.post(
+        reverse("admin:login"),
+        {"username": username, "password": password},
+        REMOTE_ADDR=address,
+    )
+
+
+def lock_out(client, **identity):
+    """Fail to sign in as often as the limit allows; return the last answer."""
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert sign_in(client, "a guess", **identity).status_code == 200
+    return sign_in(client, "a guess", **identity)
+
+
+def test_repeated_failed_sign_ins_lock_the_admin_out_until_the_cool_off_ends(
+    client, chief
+):
+    cool_off = settings.AXES_COOLOFF_TIME
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        assert lock_out(client).status_code == 429
+        refused = sign_in(client, ADMIN_PASSWORD)
+        assert refused.status_code == 429
+        assert SESSION_KEY not in client.session
+
+        clock.shift(cool_off + datetime.timedelta(seconds=1))
+        assert sign_in(client, ADMIN_PASSWORD).status_code == 302
+        assert client.session[SESSION_KEY] == str(chief.pk)
+
+
+def test_each_attempt_during_the_lockout_starts_the_wait_again(client, chief):
+    cool_off = settings.AXES_COOLOFF_TIME
+    minute = datetime.timedelta(minutes=1)
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        lock_out(client)
+        clock.shift(cool_off - minute)
+        assert sign_in(client, ADMIN_PASSWORD).status_code == 429
+        clock.shift(2 * minute)
+        assert sign_in(client, ADMIN_PASSWORD).status_code == 429
+        clock.shift(cool_off + minute)
+        assert sign_in(client, ADMIN_PASSWORD).status_code == 302
+
+
+def test_the_lockout_page_says_when_to_try_again(client, chief, settings):
+    settings.AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
+    ten_in_tokyo = datetime.datetime(2027, 1, 20, 1, 0, tzinfo=datetime.UTC)
+    with time_machine.travel(ten_in_tokyo, tick=False):
+        response = lock_out(client)
+    assert response.status_code == 429
+    assert response["Retry-After"] == "900"
+    page = response.content.decode()
+    assert "Please try again after 10:15 JST, in 15 minutes." in page
+    assert reverse("admin:login") in page
+
+
+def test_the_lockout_holds_one_user_name_from_one_address(client, chief):
+    lock_out(client, address="203.0.113.9")
+    assert sign_in(client, ADMIN_PASSWORD, address="203.0.113.9").status_code == 429
+    other_user = sign_in(client, "a guess", username="deputy", address="203.0.113.9")
+    assert other_user.status_code == 200
+    assert sign_in(client, ADMIN_PASSWORD, address="192.0.2.7").status_code == 302
+
+
+def test_a_successful_sign_in_clears_the_failed_attempts(client, chief):
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        sign_in(client, "a guess")
+    assert sign_in(client, ADMIN_PASSWORD).status_code == 302
+    client.logout()
+    assert lock_out(client).status_code == 429
+
+
+def test_a_locked_out_attempt_is_refused_before_any_password_is_hashed(client, chief):
+    with mock.patch.object(hashers, "get_hasher", wraps=hashers.get_hasher) as hashing:
+        assert lock_out(client).status_code == 429
+    assert hashing.call_count >= settings.AXES_FAILURE_LIMIT
+
+    with mock.patch.object(hashers, "get_hasher", wraps=hashers.get_hasher) as hashing:
+        assert sign_in(client, ADMIN_PASSWORD).status_code == 429
+    hashing.assert_not_called()
