@@ -1,24 +1,34 @@
-"""Production security: headers, HTTPS, cookies, CSRF, uploads and private links.
+"""Production security: what an attacker on the public site or the admin meets.
 
-Forged private links on the delegate's own page are covered in
-``test_registration_views.py`` (``test_a_wrong_link_is_a_friendly_404``).
+Headers, HTTPS and cookies; nothing inline for the Content-Security-Policy to
+block; CSRF; uploads; altered private links; the admin sign-in lockout; and
+the shared cache that makes the rate limit and the lockout hold on every
+server. Forged links on the delegate's own page are covered in
+``test_registration_views.py`` (``test_a_wrong_link_is_a_friendly_404``), the
+registration rate limit within one process there too.
 """
 
 import datetime
 import json
+import os
 import subprocess
 import sys
+import uuid
+from contextlib import contextmanager
 from html.parser import HTMLParser
 from unittest import mock
 
 import pytest
+import redis
 import time_machine
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import SESSION_KEY, hashers
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template.loader import render_to_string
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -29,7 +39,7 @@ from tests.factories import (
     SessionSpeakerFactory,
 )
 from tests.test_registration_views import form_data, register_url
-from tests.test_settings import PRODUCTION, PROJECT_ROOT
+from tests.test_settings import PRODUCTION, PROJECT_ROOT, run_check
 
 pytestmark = pytest.mark.django_db
 Status = Registration.Status
@@ -57,7 +67,7 @@ def production_values(names: list[str], **environment: str) -> dict:
         [sys.executable, "-c", code, *names],
         cwd=PROJECT_ROOT,
         env={
-            "PATH": "",
+            "PATH": os.environ["PATH"],
             "DJANGO_SETTINGS_MODULE": "symposium.settings",
             **PRODUCTION,
             **environment,
@@ -442,3 +452,107 @@ def test_a_locked_out_attempt_is_refused_before_any_password_is_hashed(client, c
     with mock.patch.object(hashers, "get_hasher", wraps=hashers.get_hasher) as hashing:
         assert sign_in(client, ADMIN_PASSWORD).status_code == 429
     hashing.assert_not_called()
+
+
+# The shared cache: rate limits and lockouts hold across workers and servers
+
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/3")
+LOCAL_MEMORY = "django.core.cache.backends.locmem.LocMemCache"
+
+
+@pytest.fixture
+def shared_redis():
+    """Return cache settings on Redis, under a key prefix of this test's own."""
+    connection = redis.Redis.from_url(TEST_REDIS_URL, socket_connect_timeout=1)
+    try:
+        connection.ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip(f"Redis is not reachable at {TEST_REDIS_URL}")
+    prefix = f"test-{uuid.uuid4().hex}"
+    yield {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": TEST_REDIS_URL,
+            "KEY_PREFIX": prefix,
+        }
+    }
+    for key in connection.scan_iter(f"{prefix}:*"):
+        connection.delete(key)
+
+
+def local_memory(process: str) -> dict:
+    """Return cache settings for memory of one process only."""
+    return {"default": {"BACKEND": LOCAL_MEMORY, "LOCATION": process}}
+
+
+@contextmanager
+def worker(caches: dict, **more_settings):
+    """Serve requests as another worker would: with its own cache connection."""
+    # Changing CACHES drops every open cache connection; CACHES comes first so
+    # that axes, told of AXES_HANDLER next, binds to the new cache.
+    with override_settings(CACHES=caches, **more_settings):
+        yield Client()
+
+
+def submit(client, event, number: int):
+    email = f"delegate{number}@example.org"
+    return client.post(
+        register_url(event),
+        form_data(event, email=email, email_confirmation=email),
+        REMOTE_ADDR="198.51.100.4",
+    )
+
+
+@pytest.mark.parametrize(
+    ("redis_url", "cache_backend", "lockout_handler"),
+    [
+        ("", LOCAL_MEMORY, "axes.handlers.database.AxesDatabaseHandler"),
+        (
+            "redis://cache.internal:6379/0",
+            "django_redis.cache.RedisCache",
+            "axes.handlers.cache.AxesCacheHandler",
+        ),
+    ],
+)
+def test_redis_url_gives_the_shared_cache_and_the_lockout_store(
+    redis_url, cache_backend, lockout_handler
+):
+    values = production_values(["CACHES", "AXES_HANDLER"], REDIS_URL=redis_url)
+    assert values["CACHES"]["default"]["BACKEND"] == cache_backend
+    assert values["AXES_HANDLER"] == lockout_handler
+
+
+def test_check_deploy_is_clean_with_redis_too():
+    environment = {**PRODUCTION, "REDIS_URL": "redis://cache.internal:6379/0"}
+    result = run_check(environment, "--deploy", "--fail-level", "WARNING")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_rate_limit_holds_across_workers_sharing_redis(
+    event, settings, shared_redis
+):
+    settings.REGISTRATION_RATE_LIMIT = "2/h"
+    with worker(shared_redis) as first:
+        assert [submit(first, event, n).status_code for n in (1, 2)] == [302, 302]
+    with worker(shared_redis) as second:
+        assert submit(second, event, 3).status_code == 429
+    assert Registration.objects.count() == 2
+
+
+def test_without_redis_the_rate_limit_holds_within_each_process(event, settings):
+    settings.REGISTRATION_RATE_LIMIT = "2/h"
+    with worker(local_memory("process-a")) as first:
+        statuses = [submit(first, event, n).status_code for n in (1, 2, 3)]
+        assert statuses == [302, 302, 429]
+    with worker(local_memory("process-b")) as second:
+        assert submit(second, event, 4).status_code == 302
+
+
+def test_with_redis_an_admin_lockout_holds_on_every_server(chief, shared_redis):
+    redis_lockouts = {"AXES_HANDLER": "axes.handlers.cache.AxesCacheHandler"}
+    with worker(shared_redis, **redis_lockouts) as first:
+        assert lock_out(first).status_code == 429
+    with worker(shared_redis, **redis_lockouts) as second:
+        assert sign_in(second, ADMIN_PASSWORD).status_code == 429
+        assert cache.keys("axes-*"), "the count is kept in Redis"
+    assert not AccessAttempt.objects.exists()
