@@ -274,6 +274,8 @@ def csrf_client():
 def test_the_registration_form_needs_its_csrf_token(csrf_client, event):
     refused = csrf_client.post(register_url(event), form_data(event))
     assert refused.status_code == 403
+    assert "Please go back, reload the page" in refused.content.decode()
+    assert blocked_by_policy(refused) == []
     assert not Registration.objects.exists()
 
     csrf_client.get(register_url(event))
