@@ -6,9 +6,11 @@ site refuses to start without the values production needs; DEBUG=true gives a
 local site on SQLite with emails printed to the console.
 """
 
+import datetime
 import os
 from pathlib import Path
 
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -54,12 +56,15 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_countries",
     "django_tasks",
+    "csp",
+    "axes",
     "registrations",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -67,6 +72,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a refused sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "symposium.urls"
@@ -127,6 +134,11 @@ TASKS = {
 
 # Passwords
 
+AUTHENTICATION_BACKENDS = [
+    # First: a locked-out attempt is refused here, before any password is hashed.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {
         "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"
@@ -164,8 +176,9 @@ STORAGES = {
 # In development, serve files straight from the source folders.
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
-# The site accepts no uploads.
+# The site accepts no uploads: a request carrying a file is refused (400).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
+DATA_UPLOAD_MAX_NUMBER_FILES = 0
 FILE_UPLOAD_MAX_MEMORY_SIZE = 0
 
 # Email
@@ -208,7 +221,9 @@ SECURE_SSL_REDIRECT = read_bool(ENV, "SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_HSTS_SECONDS = read_int(
     ENV, "SECURE_HSTS_SECONDS", default=0 if DEBUG else 365 * 24 * 3600
 )
-SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
+SECURE_HSTS_INCLUDE_SUBDOMAINS = read_bool(
+    ENV, "SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG
+)
 SECURE_HSTS_PRELOAD = read_bool(ENV, "SECURE_HSTS_PRELOAD", default=not DEBUG)
 if read_bool(ENV, "TRUST_X_FORWARDED_PROTO", default=False):
     # Only behind a proxy that sets this header itself and strips it from clients.
@@ -219,7 +234,53 @@ CSRF_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_HTTPONLY = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp). The pages and the Django admin load
+# their scripts and styles from files only, so no 'unsafe-inline' is needed for
+# either; keep templates free of inline <script>, on* and style= attributes
+# (tests/test_security.py reads the rendered pages for them). Bootstrap draws
+# its form controls with data: SVG images.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# Admin sign-in (django-axes): after AXES_FAILURE_LIMIT failures for one user
+# name from one address, that pair is refused until AXES_COOLOFF_MINUTES have
+# passed without an attempt; a successful sign-in clears the count. With Redis
+# the count lives in the shared cache, which every server sees and which expires
+# it on its own; without Redis it lives in the database, the one store all the
+# workers share (a cache local to each process would give each its own count).
+AXES_HANDLER = (
+    "axes.handlers.cache.AxesCacheHandler"
+    if REDIS_URL
+    else "axes.handlers.database.AxesDatabaseHandler"
+)
+AXES_FAILURE_LIMIT = read_int(ENV, "AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_MINUTES = read_int(ENV, "AXES_COOLOFF_MINUTES", default=15)
+if AXES_FAILURE_LIMIT < 1 or AXES_COOLOFF_MINUTES < 1:
+    raise ImproperlyConfigured(
+        "AXES_FAILURE_LIMIT and AXES_COOLOFF_MINUTES must be at least 1."
+    )
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=AXES_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# An attempt during the lockout starts the cool-off again, so that the lockout
+# page can say exactly when it ends.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
+AXES_CLIENT_IP_CALLABLE = "symposium.security.client_ip"
+AXES_LOCKOUT_CALLABLE = "symposium.security.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
 
 # Forms
 
