@@ -5,6 +5,7 @@ import unicodedata
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Fieldset, Layout
 from django import forms
+from django.utils import timezone
 from django.utils.formats import time_format
 from django.utils.translation import gettext_lazy as _
 
@@ -84,8 +85,9 @@ class SessionChoiceField(forms.ModelMultipleChoiceField):
     }
 
     def label_from_instance(self, session: Session) -> str:
-        starts = time_format(session.starts_at, "TIME_FORMAT")
-        ends = time_format(session.ends_at, "TIME_FORMAT")
+        # Programme times are read in Japan Standard Time, as on the event page.
+        starts = time_format(timezone.localtime(session.starts_at), "TIME_FORMAT")
+        ends = time_format(timezone.localtime(session.ends_at), "TIME_FORMAT")
         label = f"{starts}–{ends} {session.localized.title}"
         if session.localized.room:
             label += f" ({session.localized.room})"
@@ -157,10 +159,14 @@ class DelegateDetailsForm(forms.ModelForm):
         self.event = event
         self.fields["sessions"].queryset = event.sessions.with_approved_count()
         self.fields["honorific"].required = False
-        self.fields["country"].choices = [
-            ("", _("Choose your country")),
-            *[choice for choice in self.fields["country"].choices if choice[0]],
-        ]
+        for name, prompt in [
+            ("country", _("Choose your country")),
+            ("category", _("Choose one")),
+        ]:
+            self.fields[name].choices = [
+                ("", prompt),
+                *[choice for choice in self.fields[name].choices if choice[0]],
+            ]
         self.fields["given_name"].widget.attrs["autocomplete"] = "given-name"
         self.fields["family_name"].widget.attrs["autocomplete"] = "family-name"
         self.fields["position"].widget.attrs["autocomplete"] = "organization-title"

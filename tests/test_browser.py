@@ -138,7 +138,10 @@ def test_a_delegate_registers_and_a_reviewer_approves(
         page,
         live_server.url,
         email="hanako.yamada@unicef.example",
-        sessions=["Law enforcement and police cooperation", "Protecting women and children"],
+        sessions=[
+            "Law enforcement and police cooperation",
+            "Protecting women and children",
+        ],
     )
     expect(page.get_by_role("heading", name="What happens next")).to_be_visible()
     registration = Registration.objects.get()
@@ -151,12 +154,16 @@ def test_a_delegate_registers_and_a_reviewer_approves(
     page.get_by_label("Password").fill(REVIEWER_PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.get_by_role("link", name="Registrations", exact=True).click()
-    page.locator("#changelist-filter").get_by_role("link", name="Pending review").click()
+    page.locator("#changelist-filter").get_by_role(
+        "link", name="Pending review"
+    ).click()
     row = page.get_by_role("row").filter(has_text="YAMADA Hanako (山田 花子)")
     row.get_by_role("checkbox").check()
     page.get_by_label("Action:").select_option(label="Approve selected registrations")
     page.get_by_role("button", name="Go").first.click()
-    expect(page.get_by_text("You are about to approve this registration")).to_be_visible()
+    expect(
+        page.get_by_text("You are about to approve this registration")
+    ).to_be_visible()
     page.get_by_label("Note").fill("Welcome to Tokyo.")
     page.get_by_role("button", name="Yes, approve").click()
     expect(page.get_by_text("1 registration approved.")).to_be_visible()
@@ -187,7 +194,9 @@ def test_a_full_session_gets_the_waiting_list_wording(page, live_server, symposi
     expect(
         page.get_by_label(re.compile("The United Nations legal framework"))
     ).to_be_visible()
-    expect(page.get_by_text("Full: you will be placed on its waiting list")).to_be_visible()
+    expect(
+        page.get_by_text("Full: you will be placed on its waiting list")
+    ).to_be_visible()
     register(
         page,
         live_server.url,
@@ -195,4 +204,6 @@ def test_a_full_session_gets_the_waiting_list_wording(page, live_server, symposi
         sessions=["The United Nations legal framework"],
     )
     expect(page.get_by_role("status")).to_contain_text("waiting list")
-    expect(page.get_by_role("status")).to_contain_text("The United Nations legal framework")
+    expect(page.get_by_role("status")).to_contain_text(
+        "The United Nations legal framework"
+    )

@@ -513,3 +513,15 @@ def test_one_delegates_link_never_shows_another_delegates_data(client, event):
     theirs = RegistrationFactory(event=event, family_name="Theirs")
     page = client.get(mine.get_absolute_url()).content.decode()
     assert "Mine" in page and "Theirs" not in page and theirs.email not in page
+
+
+def test_session_times_in_the_form_are_in_japan_standard_time(client):
+    event = EventFactory()
+    SessionFactory(
+        event=event,
+        title="Keynote",
+        starts_at=datetime.datetime(2027, 1, 20, 0, 30, tzinfo=datetime.UTC),
+        ends_at=datetime.datetime(2027, 1, 20, 1, 15, tzinfo=datetime.UTC),
+    )
+    page = client.get(register_url(event)).content.decode()
+    assert "9:30 a.m.–10:15 a.m. Keynote" in page
