@@ -8,7 +8,7 @@ from urllib.parse import quote, urlencode
 
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
@@ -568,3 +568,156 @@ def test_the_number_of_queries_does_not_grow_with_the_rows(
         rows = download(client.get(reverse(EXPORT)))
     assert len(rows) == count + 1
     assert ExportLog.objects.get().row_count == count
+
+
+# The management command
+
+
+def run(*args, **options) -> bytes:
+    out = StringIO()
+    call_command("export_attendees", *args, stdout=out, stderr=StringIO(), **options)
+    return out.getvalue().encode()
+
+
+def test_the_command_writes_the_current_events_list_to_standard_output(
+    capsysbinary,
+):
+    past = EventFactory(
+        starts_at=timezone.now() - datetime.timedelta(days=400),
+        registration_opens_at=timezone.now() - datetime.timedelta(days=500),
+    )
+    RegistrationFactory(event=past)
+    current = EventFactory()
+    registrations = RegistrationFactory.create_batch(2, event=current)
+    call_command("export_attendees")
+    captured = capsysbinary.readouterr()
+    rows = parse(captured.out)
+    assert rows[0] == HEADER
+    assert sorted(ids_in(rows)) == sorted(r.pk for r in registrations)
+    assert b"Exported 2 registrations" in captured.err
+    log = ExportLog.objects.get()
+    assert (log.kind, log.exported_by, log.event, log.row_count) == (
+        ExportLog.Kind.COMMAND,
+        None,
+        current,
+        2,
+    )
+
+
+def test_the_command_writes_the_same_bytes_to_a_file(tmp_path):
+    event = EventFactory()
+    RegistrationFactory.create_batch(3, event=event)
+    target = tmp_path / "attendees.csv"
+    call_command("export_attendees", output=str(target), stderr=StringIO())
+    content = target.read_bytes()
+    assert content.startswith(b"\xef\xbb\xbf")
+    assert content == run()
+    assert ExportLog.objects.order_by("pk").first().filters == {"output": str(target)}
+
+
+def test_the_command_filters_by_status_session_and_organisation():
+    event = EventFactory(slug="apac")
+    session = SessionFactory(event=event)
+    unicef = OrganisationFactory(acronym="UNICEF")
+    wanted = RegistrationFactory(
+        event=event, status=Status.APPROVED, organisation=unicef, sessions=[session]
+    )
+    waitlisted = RegistrationFactory(
+        event=event, status=Status.WAITLISTED, organisation=unicef, sessions=[session]
+    )
+    RegistrationFactory(event=event, status=Status.APPROVED, sessions=[session])
+    RegistrationFactory(event=event, status=Status.PENDING, organisation=unicef)
+
+    rows = parse(
+        run(
+            "--event=apac",
+            "--status=approved,waitlisted",
+            f"--session={session.pk}",
+            "--organisation=unicef",
+        )
+    )
+    assert sorted(ids_in(rows)) == sorted([wanted.pk, waitlisted.pk])
+    repeated = run(
+        "--status", "approved", "--status", "waitlisted", "--organisation", unicef.pk
+    )
+    assert ids_in(parse(repeated)) == ids_in(rows)
+    log = ExportLog.objects.order_by("pk").first()
+    assert log.filters == {
+        "event": "apac",
+        "status": ["approved,waitlisted"],
+        "session": session.pk,
+        "organisation": "unicef",
+    }
+    session_slug = session.title.lower().replace(" ", "-")
+    assert log.filename.startswith(
+        f"apac_session-{session_slug}-unicef-approved-waitlisted_"
+    )
+
+
+def test_the_command_writes_in_the_language_asked_for():
+    session = SessionFactory(title_ja="開会")
+    RegistrationFactory(event=session.event, sessions=[session], country="PH")
+    rows = parse(run("--language=ja"))
+    assert rows[1][COLUMN["Sessions"]] == "開会"
+    assert rows[1][COLUMN["Country"]] == "フィリピン"
+
+
+def test_the_command_gives_the_same_file_as_the_session_page(client, exporter):
+    session = SessionFactory()
+    for family_name, status in [
+        ("Sato", Status.APPROVED),
+        ("Ito", Status.APPROVED),
+        ("Abe", Status.PENDING),
+    ]:
+        RegistrationFactory(
+            event=session.event,
+            family_name=family_name,
+            status=status,
+            sessions=[session],
+        )
+    client.force_login(exporter)
+    page = client.get(reverse("admin:registrations_session_export", args=[session.pk]))
+    command = run("--status=approved", f"--session={session.pk}")
+    assert b"".join(page.streaming_content) == command
+    assert [row[COLUMN["Family name"]] for row in parse(command)[1:]] == ["Ito", "Sato"]
+    page_log, command_log = ExportLog.objects.order_by("pk")
+    assert page_log.filename == command_log.filename
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--event=nowhere"], "No event with the slug 'nowhere'"),
+        (["--status=approved,maybe"], "Unknown status maybe; use one of: pending"),
+        (["--session=999999"], "has no session with the id 999999"),
+        (["--organisation=NOPE"], "No organisation with the id or acronym 'NOPE'"),
+        (["--organisation=999999"], "No organisation with the id or acronym"),
+        (["--output={missing}/list.csv"], "Cannot write .*missing/list.csv"),
+    ],
+)
+def test_the_command_refuses_bad_options_clearly_and_records_nothing(
+    tmp_path, args, message
+):
+    EventFactory()
+    with pytest.raises(CommandError, match=message):
+        run(*[arg.format(missing=tmp_path / "missing") for arg in args])
+    assert not ExportLog.objects.exists()
+
+
+def test_the_command_refuses_an_ambiguous_acronym():
+    EventFactory()
+    OrganisationFactory.create_batch(2, acronym="IOM")
+    with pytest.raises(CommandError, match="give the id"):
+        run("--organisation=iom")
+
+
+def test_the_command_needs_an_event():
+    with pytest.raises(CommandError, match="load_symposium"):
+        run()
+
+
+def test_a_session_of_another_event_is_refused():
+    EventFactory(slug="this-one")
+    elsewhere = SessionFactory()
+    with pytest.raises(CommandError, match="has no session"):
+        run("--event=this-one", f"--session={elsewhere.pk}")
