@@ -9,22 +9,25 @@ import copy
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import PAGE_VAR
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_countries import countries
 
-from registrations import services
+from registrations import exports, services
 from registrations.models import (
     Event,
+    ExportLog,
     Organisation,
     Registration,
     RegistrationChange,
@@ -42,6 +45,16 @@ admin.site.index_title = _("Registrations and programme")
 REFUSALS_LISTED = 10
 # How many registrations a confirmation page lists before summing up.
 CONFIRMATION_LISTED = 50
+
+
+def export_url(model_admin: admin.ModelAdmin, route: str) -> URLPattern:
+    """Return the URL of ``model_admin.export_view``, named ``<app>_<model>_export``."""
+    opts = model_admin.opts
+    return path(
+        route,
+        model_admin.admin_site.admin_view(model_admin.export_view),
+        name=f"{opts.app_label}_{opts.model_name}_export",
+    )
 
 
 class SessionInline(admin.TabularInline):
@@ -159,6 +172,19 @@ class SessionAdmin(admin.ModelAdmin):
     @admin.display(description=_("approved"), ordering="approved_count")
     def approved(self, session):
         return session.approved_count
+
+    def get_urls(self):
+        return [export_url(self, "<path:object_id>/export/"), *super().get_urls()]
+
+    def export_view(self, request, object_id):
+        """Download the session's attendee list (linked from its change page)."""
+        if not exports.can_export(request.user):
+            raise PermissionDenied
+        session = self.get_object(request, object_id)
+        if session is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        export = exports.export_session(session=session, user=request.user)
+        return exports.export_response(export)
 
 
 class RegistrationChangeInline(admin.TabularInline):
@@ -306,7 +332,7 @@ class RegistrationAdmin(admin.ModelAdmin):
         "language",
     ]
     inlines = [RegistrationChangeInline]
-    actions = ["approve", "reject", "waitlist"]
+    actions = ["approve", "reject", "waitlist", "export_selected"]
     fieldsets = [
         (None, {"fields": ["event", "status", "submitted_at", "status_changed_at"]}),
         (
@@ -595,6 +621,7 @@ class RegistrationAdmin(admin.ModelAdmin):
     def get_urls(self):
         review = self.admin_site.admin_view(self.review_one_view)
         return [
+            export_url(self, "export/"),
             path(
                 "<path:object_id>/review/<str:decision>/",
                 review,
@@ -633,3 +660,65 @@ class RegistrationAdmin(admin.ModelAdmin):
             ]
             context["waitlist_position"] = services.waitlist_position(obj)
         return super().render_change_form(request, context, *args, obj=obj, **kwargs)
+
+    # Exports: which rows, which columns and the audit record live in exports.py.
+
+    def has_export_permission(self, request):
+        return exports.can_export(request.user)
+
+    @admin.action(
+        description=_("Export selected registrations as CSV"), permissions=["export"]
+    )
+    def export_selected(self, request, queryset):
+        across = request.POST.get("select_across") == "1"
+        export = exports.export_changelist(
+            registrations=queryset,
+            query=request.GET,
+            user=request.user,
+            selected=None if across else request.POST.getlist(ACTION_CHECKBOX_NAME),
+        )
+        return exports.export_response(export)
+
+    def export_view(self, request):
+        """Download every registration the changelist shows with these filters."""
+        if not self.has_export_permission(request):
+            raise PermissionDenied
+        try:
+            changelist = self.get_changelist_instance(request)
+        except IncorrectLookupParameters:
+            # The changelist itself explains what is wrong with the filters.
+            changelist_url = reverse("admin:registrations_registration_changelist")
+            return HttpResponseRedirect(f"{changelist_url}?{request.GET.urlencode()}")
+        export = exports.export_changelist(
+            registrations=changelist.queryset,
+            query=request.GET,
+            user=request.user,
+        )
+        return exports.export_response(export)
+
+
+@admin.register(ExportLog)
+class ExportLogAdmin(admin.ModelAdmin):
+    """The audit of exports: readable by those allowed to view it, never editable."""
+
+    list_display = [
+        "exported_at",
+        "exported_by",
+        "kind",
+        "event",
+        "row_count",
+        "filename",
+    ]
+    list_filter = ["kind", "event"]
+    list_select_related = ["exported_by", "event"]
+    search_fields = ["filename", "exported_by__username"]
+    date_hierarchy = "exported_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -3,6 +3,8 @@
 import datetime
 
 import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.utils import timezone
 
 from registrations.models import (
@@ -100,3 +102,25 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
     def sessions(self, create, extracted, **kwargs):
         if create and extracted:
             self.sessions.set(extracted)
+
+
+class StaffUserFactory(factory.django.DjangoModelFactory):
+    """A member of staff; ``permissions=["registrations.export_registration"]``."""
+
+    class Meta:
+        model = get_user_model()
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"staff{n}")
+    email = factory.Sequence(lambda n: f"staff{n}@mofa.example")
+    is_staff = True
+
+    @factory.post_generation
+    def permissions(self, create, extracted, **kwargs):
+        for name in extracted or ():
+            app_label, codename = name.split(".")
+            self.user_permissions.add(
+                Permission.objects.get(
+                    content_type__app_label=app_label, codename=codename
+                )
+            )
