@@ -13,7 +13,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import PAGE_VAR
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, Exists, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
@@ -237,6 +237,33 @@ class CountryFilter(admin.SimpleListFilter):
         return queryset
 
 
+class SessionFilter(admin.SimpleListFilter):
+    """Registrations that chose a session.
+
+    Written out rather than a plain ``"sessions"`` filter, which would make the
+    admin add DISTINCT to the whole list for the many-to-many join.
+    """
+
+    title = _("session")
+    parameter_name = "session"
+
+    def lookups(self, request, model_admin):
+        sessions = Session.objects.select_related("event").order_by(
+            "event__starts_at", "starts_at", "title"
+        )
+        return [(str(session.pk), session.title) for session in sessions]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        if not self.value().isdigit():
+            raise IncorrectLookupParameters(self.value())
+        chosen = Registration.sessions.through.objects.filter(
+            registration=OuterRef("pk"), session_id=int(self.value())
+        )
+        return queryset.filter(Exists(chosen))
+
+
 class ReviewForm(forms.Form):
     """What a reviewer adds to a decision: a note, and for approvals a fallback."""
 
@@ -303,7 +330,7 @@ class RegistrationAdmin(admin.ModelAdmin):
         ("organisation", admin.RelatedOnlyFieldListFilter),
         ("organisation__invited", admin.BooleanFieldListFilter),
         CountryFilter,
-        "sessions",
+        SessionFilter,
     ]
     list_select_related = ["organisation"]
     list_per_page = 100
@@ -397,7 +424,6 @@ class RegistrationAdmin(admin.ModelAdmin):
             .get_queryset(request)
             .annotate(
                 sessions_total=Coalesce(Subquery(sessions_chosen), 0),
-                waitlist_place=services.waitlist_position_expression(),
             )
         )
 
@@ -419,7 +445,7 @@ class RegistrationAdmin(admin.ModelAdmin):
         if registration.status == Status.WAITLISTED:
             label = _("%(status)s (no. %(position)s)") % {
                 "status": label,
-                "position": registration.waitlist_place,
+                "position": getattr(registration, "waitlist_place", "?"),
             }
         return format_html(
             '<span class="status status-{}">{}</span>', registration.status, label
@@ -429,7 +455,13 @@ class RegistrationAdmin(admin.ModelAdmin):
         response = super().changelist_view(request, extra_context)
         context = getattr(response, "context_data", None)
         if context and "cl" in context:
-            context.update(self.status_summary(request, context["cl"]))
+            changelist = context["cl"]
+            context.update(self.status_summary(request, changelist))
+            # Read by status_badge while the page renders: one query for the
+            # page's waitlisted rows instead of one per row.
+            places = services.waitlist_positions(changelist.result_list)
+            for registration in changelist.result_list:
+                registration.waitlist_place = places.get(registration.pk)
         return response
 
     def status_summary(self, request, changelist) -> dict:

@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import IntegrityError, transaction
-from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, When
-from django.db.models.functions import Coalesce
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, F, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -518,49 +518,47 @@ def registrations_review(
     return outcome
 
 
-def _waitlisted_ahead(*, event, changed_at, pk):
-    """Return the waitlisted registrations ahead of one: those waiting longer."""
-    return Registration.objects.filter(event=event, status=Status.WAITLISTED).filter(
-        Q(status_changed_at__lt=changed_at) | Q(status_changed_at=changed_at, pk__lt=pk)
+def waitlist_positions(registrations: Iterable[Registration]) -> dict[int, int]:
+    """Return the waiting-list place (1 is next) of each waitlisted registration.
+
+    One query whatever the number asked for: the waiting lists of their events
+    are numbered, oldest first, and only the places asked for are read back.
+    """
+    waiting = [r for r in registrations if r.status == Status.WAITLISTED]
+    if not waiting:
+        return {}
+    numbered = (
+        Registration.objects.filter(
+            status=Status.WAITLISTED, event_id__in={r.event_id for r in waiting}
+        )
+        .annotate(
+            numbered_id=F("pk"),
+            place=Window(
+                RowNumber(),
+                partition_by=[F("event_id")],
+                order_by=[F("status_changed_at").asc(), F("pk").asc()],
+            )
+        )
+        .values_list("numbered_id", "place")
+        .order_by()
     )
+    # The window must see the whole waiting list, so the registrations asked
+    # for are picked out around it rather than inside it.
+    sql, params = numbered.query.sql_with_params()
+    wanted = [registration.pk for registration in waiting]
+    marks = ", ".join(["%s"] * len(wanted))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT numbered_id, place FROM ({sql}) numbered "
+            f"WHERE numbered_id IN ({marks})",
+            [*params, *wanted],
+        )
+        return dict(cursor.fetchall())
 
 
 def waitlist_position(registration: Registration) -> int | None:
     """Return the registration's place on the waiting list (1 is next), or None."""
-    if registration.status != Status.WAITLISTED:
-        return None
-    ahead = _waitlisted_ahead(
-        event=registration.event_id,
-        changed_at=registration.status_changed_at,
-        pk=registration.pk,
-    )
-    return ahead.count() + 1
-
-
-def waitlist_position_expression():
-    """Return an expression for querysets: each row's waiting-list place, or None.
-
-    Only waitlisted rows run the count, and only for the rows fetched.
-    """
-    ahead = (
-        _waitlisted_ahead(
-            event=OuterRef("event"),
-            changed_at=OuterRef("status_changed_at"),
-            pk=OuterRef("pk"),
-        )
-        .order_by()
-        .values("event")
-        .annotate(total=Count("*"))
-        .values("total")
-    )
-    return Case(
-        When(
-            status=Status.WAITLISTED,
-            then=Coalesce(Subquery(ahead), 0) + 1,
-        ),
-        default=None,
-        output_field=IntegerField(),
-    )
+    return waitlist_positions([registration]).get(registration.pk)
 
 
 def status_counts(queryset) -> dict[str, int]:

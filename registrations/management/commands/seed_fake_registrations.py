@@ -6,7 +6,7 @@ import time
 from itertools import islice
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from faker import Faker
@@ -162,6 +162,13 @@ class Command(BaseCommand):
         with transaction.atomic():
             for batch in batched(self.generate(chosen, count), BATCH_SIZE):
                 self.insert(batch)
+        if connection.vendor == "postgresql":
+            # Fresh statistics, so that the planner knows the tables have grown.
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "ANALYZE registrations_registration, "
+                    "registrations_registration_sessions"
+                )
         elapsed = time.perf_counter() - started
         self.stdout.write(
             self.style.SUCCESS(
