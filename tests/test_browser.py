@@ -168,6 +168,21 @@ def test_a_delegate_registers_and_a_reviewer_approves(
     page.get_by_role("button", name="Yes, approve").click()
     expect(page.get_by_text("1 registration approved.")).to_be_visible()
 
+    # The reviewer exports the approved list for the hotel.
+    page.locator("#changelist-filter").get_by_role("link", name="Approved").click()
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name=re.compile("Export this 1 registration")).click()
+    download = download_info.value
+    assert download.suggested_filename.endswith(".csv")
+    content = Path(download.path()).read_bytes()
+    assert content.startswith(b"\xef\xbb\xbf")
+    text = content.decode("utf-8-sig")
+    assert (
+        "Yamada" in text
+        and "山田 花子" in text
+        and "hanako.yamada@unicef.example" in text
+    )
+
     # The delegate's private link now says so.
     page.goto(live_server.url + registration.get_absolute_url())
     expect(page.get_by_role("status")).to_contain_text("Approved")
