@@ -148,3 +148,12 @@ def test_the_suite_runs_on_the_database_that_database_url_names():
     url = os.environ.get("DATABASE_URL", "")
     expected = "postgresql" if url.startswith(("postgres", "postgresql")) else "sqlite"
     assert connection.vendor == expected
+
+
+@pytest.mark.django_db
+def test_system_checks_pass_and_migrations_are_in_step_with_the_models():
+    from django.core.management import call_command
+
+    call_command("check", fail_level="WARNING")
+    # Exits with status 1 when a model change has no migration yet.
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
