@@ -574,8 +574,9 @@ class Registration(models.Model):
 
     @property
     def organisation_name(self) -> str:
+        """Return the organisation's name in the active language, or the typed one."""
         if self.organisation_id:
-            return self.organisation.name
+            return self.organisation.localized.name
         return self.organisation_other
 
 
