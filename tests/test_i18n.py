@@ -13,10 +13,11 @@ from pathlib import Path
 
 import polib
 import pytest
+import time_machine
 from django.conf import settings
 from django.core import mail
 from django.core.management import call_command
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -29,6 +30,7 @@ from tests.factories import (
     SessionFactory,
 )
 from tests.test_registration_views import form_data
+from tests.test_security import lock_out
 
 pytestmark = pytest.mark.django_db
 BASE_DIR = Path(settings.BASE_DIR)
@@ -299,6 +301,28 @@ def test_the_site_root_sends_the_visitor_to_the_language_the_browser_prefers(
     response = client.get("/", headers=headers)
     assert response.status_code == 302
     assert response["Location"] == landing
+
+
+def test_a_refused_form_says_why_in_japanese(registration):
+    with translation.override("ja"):
+        url = reverse(
+            "registrations:register", kwargs={"slug": registration.event.slug}
+        )
+    refused = Client(enforce_csrf_checks=True).post(url, {})
+    assert refused.status_code == 403
+    page = refused.content.decode()
+    assert "フォームを送信できませんでした" in page
+    assert "Please go back" not in page
+
+
+def test_the_admin_lockout_page_says_when_to_try_again_in_japanese(client, settings):
+    settings.AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ja"
+    ten_in_tokyo = datetime.datetime(2027, 1, 20, 1, 0, tzinfo=datetime.UTC)
+    with time_machine.travel(ten_in_tokyo, tick=False):
+        response = lock_out(client)
+    assert response.status_code == 429
+    assert "10:15 JST以降（15分後）に再度お試しください。" in response.content.decode()
 
 
 # Dates, times and names
