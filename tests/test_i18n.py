@@ -40,7 +40,7 @@ PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]")
 MARKUP = re.compile(r"<[^>]+>")
 Status = Registration.Status
 
-# Strings of the pages' own wording, with their Japanese.
+# What every public page shows, in English and in Japanese.
 CHROME = [
     ("Skip to main content", "本文へスキップ"),
     ("All times are Japan Standard Time", "時刻は全て日本時間"),
