@@ -251,7 +251,7 @@ class SessionFilter(admin.SimpleListFilter):
         sessions = Session.objects.select_related("event").order_by(
             "event__starts_at", "starts_at", "title"
         )
-        return [(str(session.pk), session.title) for session in sessions]
+        return [(str(session.pk), session.localized.title) for session in sessions]
 
     def queryset(self, request, queryset):
         if not self.value():
@@ -284,10 +284,24 @@ class ReviewForm(forms.Form):
     )
 
 
+# The title of each review, and the verb that review_confirmation.html puts
+# into "You are about to ... this registration" and "Yes, ...".
 REVIEW_ACTIONS = {
-    Status.APPROVED: (_("Approve"), _("approve")),
-    Status.REJECTED: (_("Reject"), _("reject")),
-    Status.WAITLISTED: (_("Put on the waiting list"), _("put on the waiting list")),
+    Status.APPROVED: (
+        _("Approve"),
+        # Translators: fills "You are about to … this registration" and "Yes, …".
+        _("approve"),
+    ),
+    Status.REJECTED: (
+        _("Reject"),
+        # Translators: fills "You are about to … this registration" and "Yes, …".
+        _("reject"),
+    ),
+    Status.WAITLISTED: (
+        _("Put on the waiting list"),
+        # Translators: fills "You are about to … this registration" and "Yes, …".
+        _("put on the waiting list"),
+    ),
 }
 
 

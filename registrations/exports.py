@@ -35,7 +35,6 @@ from django.http import QueryDict, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.text import capfirst, slugify
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django_countries import countries
 
@@ -45,6 +44,7 @@ from registrations.models import (
     Organisation,
     Registration,
     Session,
+    japanese_is_active,
 )
 
 # The symposium runs in Tokyo: its staff read times and dates in Japan time,
@@ -204,7 +204,7 @@ def attendee_rows(registrations: QuerySet) -> Generator[list[str], None, None]:
     iterated, which for a download is after the view has returned. Rows come
     in the queryset's order; every cell has been through ``neutralise``.
     """
-    japanese = (get_language() or "").startswith("ja")
+    japanese = japanese_is_active()
     statuses = _labels(Status.choices)
     honorifics = _labels(Registration.Honorific.choices) | {"": ""}
     categories = _labels(Registration.Category.choices)

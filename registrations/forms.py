@@ -9,7 +9,13 @@ from django.utils import timezone
 from django.utils.formats import time_format
 from django.utils.translation import gettext_lazy as _
 
-from registrations.models import Event, Organisation, Registration, Session
+from registrations.models import (
+    Event,
+    Organisation,
+    Registration,
+    Session,
+    japanese_is_active,
+)
 
 # Punctuation that belongs in personal names: O'Neil, Smith-Jones, Jr., d’Arc.
 NAME_PUNCTUATION = frozenset("'’-.‐ ")
@@ -221,6 +227,10 @@ class DelegateDetailsForm(forms.ModelForm):
         }
 
     def layout_sections(self) -> list:
+        names = ["given_name", "family_name"]
+        if japanese_is_active():
+            # Japanese writes, and so expects to type, the family name first.
+            names.reverse()
         return [
             Fieldset(
                 _("About you"),
@@ -229,8 +239,7 @@ class DelegateDetailsForm(forms.ModelForm):
                     css_class="row",
                 ),
                 Div(
-                    Div("given_name", css_class="col-md-6"),
-                    Div("family_name", css_class="col-md-6"),
+                    *[Div(name, css_class="col-md-6") for name in names],
                     css_class="row",
                 ),
                 "name_ja",

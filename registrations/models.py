@@ -8,9 +8,14 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
+
+
+def japanese_is_active() -> bool:
+    """Return whether the active language is Japanese."""
+    return (get_language() or "").startswith("ja")
 
 
 class Localized:
@@ -26,7 +31,7 @@ class Localized:
 
     def __getattr__(self, field: str) -> str:
         english = getattr(self._instance, field)
-        if (get_language() or "").startswith("ja"):
+        if japanese_is_active():
             return getattr(self._instance, f"{field}_ja", "") or english
         return english
 
@@ -134,8 +139,12 @@ class Organisation(BilingualMixin, models.Model):
         PRESS = "press", _("Press")
         OTHER = "other", _("Other")
 
-    name = models.CharField(_("name"), max_length=200)
-    name_ja = models.CharField(_("name (Japanese)"), max_length=200, blank=True)
+    # The contexts tell translators that this name is an organisation's, which
+    # Japanese calls differently from a person's.
+    name = models.CharField(pgettext_lazy("organisation", "name"), max_length=200)
+    name_ja = models.CharField(
+        pgettext_lazy("organisation", "name (Japanese)"), max_length=200, blank=True
+    )
     acronym = models.CharField(_("acronym"), max_length=30, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     country = CountryField(
@@ -164,13 +173,16 @@ class Organisation(BilingualMixin, models.Model):
 class Speaker(BilingualMixin, models.Model):
     name = models.CharField(_("name"), max_length=200)
     name_ja = models.CharField(_("name (Japanese)"), max_length=200, blank=True)
+    # A person's title (a position), not the title of an event or a session.
     title = models.CharField(
-        _("title"),
+        pgettext_lazy("position", "title"),
         max_length=200,
         blank=True,
         help_text=_("Position, e.g. Executive Director."),
     )
-    title_ja = models.CharField(_("title (Japanese)"), max_length=200, blank=True)
+    title_ja = models.CharField(
+        pgettext_lazy("position", "title (Japanese)"), max_length=200, blank=True
+    )
     organisation = models.ForeignKey(
         Organisation,
         verbose_name=_("organisation"),
@@ -538,7 +550,7 @@ class Registration(models.Model):
         Japanese puts the family name first, and prefers the name in Japanese
         script where the delegate gave one.
         """
-        if (get_language() or "").startswith("ja"):
+        if japanese_is_active():
             return self.name_ja or f"{self.family_name} {self.given_name}"
         return self.full_name
 
@@ -549,7 +561,7 @@ class Registration(models.Model):
         English: honorific, given name, family name, then the Japanese script
         in brackets. Japanese: the Japanese way first, then the Latin name.
         """
-        if (get_language() or "").startswith("ja"):
+        if japanese_is_active():
             if self.name_ja:
                 return f"{self.name_ja} ({self.full_name})"
             return self.localized_name
@@ -562,8 +574,9 @@ class Registration(models.Model):
 
     @property
     def organisation_name(self) -> str:
+        """Return the organisation's name in the active language, or the typed one."""
         if self.organisation_id:
-            return self.organisation.name
+            return self.organisation.localized.name
         return self.organisation_other
 
 
@@ -612,7 +625,8 @@ class RegistrationChange(models.Model):
 
     def __str__(self):
         if self.to_status:
-            return f"{self.from_status or '–'} → {self.to_status}"
+            from_status = self.get_from_status_display() or "–"
+            return f"{from_status} → {self.get_to_status_display()}"
         return ", ".join(self.fields)
 
 

@@ -537,7 +537,7 @@ def waitlist_positions(registrations: Iterable[Registration]) -> dict[int, int]:
                 RowNumber(),
                 partition_by=[F("event_id")],
                 order_by=[F("status_changed_at").asc(), F("pk").asc()],
-            )
+            ),
         )
         .values_list("numbered_id", "place")
         .order_by()

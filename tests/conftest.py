@@ -1,5 +1,6 @@
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import translation
 
 from tests.factories import EventFactory
 
@@ -24,6 +25,17 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _language_reset():
+    """End every test in the default language.
+
+    A request for a Japanese page activates Japanese in the test's thread and
+    leaves it active; the next test would otherwise reverse /ja/ addresses.
+    """
+    yield
+    translation.deactivate()
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

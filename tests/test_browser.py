@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core import mail
 from django.utils import timezone
 
 from registrations.models import Registration
@@ -62,8 +63,14 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, request):
-    context = browser.new_context(locale="en-GB", accept_downloads=True)
+def browser_locale():
+    """The browser's language; a test parametrizes it to be someone else."""
+    return "en-GB"
+
+
+@pytest.fixture
+def page(browser, request, browser_locale):
+    context = browser.new_context(locale=browser_locale, accept_downloads=True)
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
@@ -89,7 +96,11 @@ def symposium(db):
             ("The United Nations legal framework", 1),
         ]
     }
-    OrganisationFactory(name="United Nations Children's Fund", acronym="UNICEF")
+    OrganisationFactory(
+        name="United Nations Children's Fund",
+        name_ja="国連児童基金（ユニセフ）",
+        acronym="UNICEF",
+    )
     return event, sessions
 
 
@@ -222,3 +233,42 @@ def test_a_full_session_gets_the_waiting_list_wording(page, live_server, symposi
     expect(page.get_by_role("status")).to_contain_text(
         "The United Nations legal framework"
     )
+
+
+@pytest.mark.parametrize("browser_locale", ["ja-JP"])
+def test_a_japanese_delegate_registers_in_japanese(page, live_server, symposium):
+    event, sessions = symposium
+    protecting = sessions["Protecting women and children"]
+
+    # A browser set to Japanese lands on the Japanese site.
+    page.goto(live_server.url + "/")
+    expect(page).to_have_url(live_server.url + "/ja/")
+    expect(page.locator("html")).to_have_attribute("lang", "ja")
+    expect(page.get_by_role("heading", name="プログラム")).to_be_visible()
+    page.get_by_role("link", name="参加登録").first.click()
+
+    expect(page.get_by_role("heading", name="参加登録", level=1)).to_be_visible()
+    field(page, "敬称").select_option(label="Ms.（女性）")
+    field(page, "姓（ローマ字）").fill("Yamada")
+    field(page, "名（ローマ字）").fill("Hanako")
+    field(page, "氏名の日本語表記（任意）").fill("山田 花子")
+    field(page, "メールアドレス").fill("hanako.yamada@example.jp")
+    field(page, "メールアドレス（確認用）").fill("hanako.yamada@example.jp")
+    field(page, "所属機関").select_option(label="国連児童基金（ユニセフ） (UNICEF)")
+    field(page, "役職").fill("子ども保護専門官")
+    field(page, "国・地域").select_option(label="日本")
+    field(page, "参加区分").select_option(label="国際機関")
+    page.get_by_label(re.compile(re.escape(protecting.title_ja))).check()
+    page.get_by_label("日本語への通訳").check()
+    page.get_by_label(re.compile("個人情報が取り扱われることに同意します")).check()
+    page.get_by_role("button", name="登録する").click()
+
+    expect(page.get_by_role("heading", name="今後の流れ")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/ja/events/[\w-]+/register/done/$"))
+    registration = Registration.objects.get()
+    assert registration.language == "ja"
+    assert registration.name_ja == "山田 花子"
+    assert list(registration.sessions.all()) == [protecting]
+    assert registration.interpretation == Registration.Interpretation.INTO_JAPANESE
+    [confirmation] = mail.outbox
+    assert confirmation.subject.startswith("参加登録受付のお知らせ")
