@@ -62,6 +62,8 @@ def build_registration_email(
         text = render_to_string(f"registrations/email/{kind}.txt", context)
         # The HTML part is the same text in the site's layout, with the
         # private link as a button; one wording per email to keep in step.
+        # The text was rendered without escaping (it is plain text), so the
+        # layout escapes it again: what delegates typed stays text.
         html = render_to_string(
             "registrations/email/layout.html",
             {**context, "subject": subject, "body": text},
