@@ -183,7 +183,7 @@ def page_url(registration):
         "private": {"token": registration.token},
         "private_edit": {"token": registration.token},
         "private_cancel": {"token": registration.token},
-        "404": {"token": "no-such-link"},
+        "404": {"token": "no-such-link-" + "x" * 30},
     }
     views = {"closed": "register", "404": "private"}
 

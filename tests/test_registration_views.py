@@ -388,20 +388,19 @@ def test_a_waitlisted_delegate_sees_their_position(client, event):
     assert "in position 2" in client.get(second.get_absolute_url()).content.decode()
 
 
-@pytest.mark.parametrize("token", ["nope", "A" * 43, "../../admin"])
-def test_a_wrong_link_is_a_friendly_404(client, token):
+@pytest.mark.parametrize(
+    "token", ["nope", "A" * 43, "../../admin", "%00", "A" * 42 + "%00", "A" * 500]
+)
+@pytest.mark.parametrize("page", ["", "edit/", "cancel/"])
+def test_a_wrong_link_is_a_friendly_404(client, token, page):
     RegistrationFactory()
-    response = client.get(
-        reverse("registrations:private", kwargs={"token": "x"}).replace(
-            "/x/", f"/{token}/"
-        )
-    )
+    response = client.get(f"/en/registration/{token}/{page}")
     assert response.status_code == 404
 
 
 def test_the_friendly_404_page_explains_what_to_do(client, settings):
     settings.DEBUG = False
-    response = client.get(reverse("registrations:private", kwargs={"token": "unknown"}))
+    response = client.get(reverse("registrations:private", kwargs={"token": "x" * 43}))
     assert response.status_code == 404
     assert "We could not find this page" in response.content.decode()
 
