@@ -257,6 +257,19 @@ def check_seats_for_sessions(
 # The delegate's side
 
 
+def _live_registration(event: Event, email: str) -> Registration | None:
+    """Return the event's registration holding ``email``, or None.
+
+    The unique constraint allows one at most. Asked without an order, the
+    query is answered from the constraint's index on PostgreSQL; ordered, it
+    walks the registrations by date.
+    """
+    try:
+        return Registration.objects.live().filter(event=event).with_email(email).get()
+    except Registration.DoesNotExist:
+        return None
+
+
 def registration_submit(
     *,
     event: Event,
@@ -279,9 +292,7 @@ def registration_submit(
     email = email.strip()
 
     with transaction.atomic():
-        existing = (
-            Registration.objects.live().filter(event=event).with_email(email).first()
-        )
+        existing = _live_registration(event, email)
         if existing is None:
             try:
                 with transaction.atomic():
@@ -294,12 +305,7 @@ def registration_submit(
                     )
             except IntegrityError:
                 # Another submission with this address committed first.
-                existing = (
-                    Registration.objects.live()
-                    .filter(event=event)
-                    .with_email(email)
-                    .first()
-                )
+                existing = _live_registration(event, email)
                 if existing is None:
                     raise
             else:
