@@ -25,7 +25,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from registrations import emails
+from registrations import caching, emails
 from registrations.models import (
     Event,
     Registration,
@@ -160,6 +160,9 @@ def _move(
         registration.review_note = note
         update_fields += ["reviewed_by", "reviewed_at", "review_note"]
     registration.save(update_fields=update_fields)
+    if Status.APPROVED in (from_status, to_status):
+        # The seats left on the public pages change.
+        caching.public_pages_changed()
     _record(
         registration,
         actor=actor,
@@ -375,6 +378,8 @@ def _apply_changes(
             )
         locked.sessions.set(sessions)
         changed.append("sessions")
+        if locked.status == Status.APPROVED:
+            caching.public_pages_changed()
     return changed
 
 
@@ -596,5 +601,6 @@ def registrations_delete_expired(*, dry_run: bool = False) -> int:
     if not dry_run and count:
         with transaction.atomic():
             expired.delete()
+            caching.public_pages_changed()
         logger.info("Deleted %s registrations past their retention period", count)
     return count
