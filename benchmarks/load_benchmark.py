@@ -70,7 +70,11 @@ class RequestStats:
 class RunResult:
     name: str
     requests: dict[str, RequestStats]
+    # Share of the machine's cores, by process group, during the run.
     cpu: dict[str, float] = field(default_factory=dict)
+    # CPU milliseconds of the server side (gunicorn, its PostgreSQL backends,
+    # Redis) per request: what a request costs, whatever else runs meanwhile.
+    server_ms: float = 0.0
     created: int | None = None
 
 
@@ -312,7 +316,18 @@ def run_locust(args, env, server, name: str, user_class: str) -> RunResult:
     share["other"] = max(
         share["machine"] - sum(share[g] for g in (*after_cpu, "locust")), 0
     )
-    return RunResult(name=name, requests=read_stats(Path(f"{prefix}.json")), cpu=share)
+    requests = read_stats(Path(f"{prefix}.json"))
+    served = sum(stats.requests for stats in requests.values())
+    server_seconds = sum(
+        after_cpu[group] - before_cpu[group]
+        for group in ("gunicorn", "postgres", "redis")
+    )
+    return RunResult(
+        name=name,
+        requests=requests,
+        cpu=share,
+        server_ms=1000 * server_seconds / served if served else 0.0,
+    )
 
 
 def percentile(times: dict[int, int], share: float) -> int:
@@ -384,14 +399,17 @@ def report(args, results: dict[str, RunResult]) -> list[str]:
         "backends of the benchmark's database; other: every other process):",
         "",
     ]
-    lines += ["| Run | busy | gunicorn | locust | PostgreSQL | Redis | other |"]
-    lines += ["|---|---:|---:|---:|---:|---:|---:|"]
+    lines += [
+        "| Run | busy | gunicorn | locust | PostgreSQL | Redis | other "
+        "| server CPU ms per request |"
+    ]
+    lines += ["|---|---:|---:|---:|---:|---:|---:|---:|"]
     for name, result in results.items():
         cpu = result.cpu
         lines.append(
             f"| {name} | {cpu['machine']:.0%} | {cpu['gunicorn']:.0%} | "
             f"{cpu['locust']:.0%} | {cpu['postgres']:.0%} | {cpu['redis']:.0%} | "
-            f"{cpu['other']:.0%} |"
+            f"{cpu['other']:.0%} | {result.server_ms:.2f} |"
         )
     lines += ["", "Against the targets:", ""]
     lines += target_lines(results)
@@ -411,6 +429,13 @@ def target_lines(results: dict[str, RunResult]) -> list[str]:
         lines.append(
             f"- {name} alone / baseline: {rate:.1f} / {base_rate:.1f} req/s = "
             f"{ratio:.2f} (target >= {target}): {verdict(ratio >= target)}"
+        )
+        # The same ratio if the server's CPU were the only limit: the inverse
+        # ratio of what one request costs (a submission is a form and a POST).
+        cost = run.server_ms * len(run.requests)
+        lines.append(
+            f"  by server CPU per {name}: {baseline.server_ms:.2f} / {cost:.2f} ms "
+            f"= {baseline.server_ms / cost:.2f}"
         )
     for name in ("submit", "mix"):
         run = results.get(name)
