@@ -312,7 +312,8 @@ def registration_submit(
                 if existing is None:
                     raise
             else:
-                registration.sessions.set(sessions)
+                # New, it has no sessions yet: adding them is one INSERT.
+                registration.sessions.add(*sessions)
                 _record(registration, actor=Actor.DELEGATE, to_status=Status.PENDING)
                 _schedule_email(registration, emails.CONFIRMATION)
                 return SubmitResult(
