@@ -54,6 +54,8 @@ SUBMITTING_RUNS = {"submit", "mix"}
 TARGET_HOME_RATIO = 0.5
 TARGET_SUBMIT_RATIO = 0.15
 TARGET_SUBMIT_P99_MS = 250
+# Above this share of the cores taken by other processes, a run is disturbed.
+OTHER_LOAD_WARNING = 0.10
 
 
 @dataclass
@@ -102,6 +104,12 @@ def parse_args() -> argparse.Namespace:
         type=int,
         default=10_000,
         help="fake registrations created before the runs, so pages are realistic",
+    )
+    parser.add_argument(
+        "--quiet-wait",
+        type=int,
+        default=180,
+        help="seconds to wait before each run for other processes to go quiet",
     )
     parser.add_argument(
         "--runs",
@@ -249,13 +257,15 @@ def stop(process: subprocess.Popen) -> None:
 # Measuring
 
 
-def cpu_seconds(server: subprocess.Popen, database: str) -> dict[str, float]:
-    """Return the CPU time used so far by the server, its database and Redis.
+GROUPS = ("gunicorn", "postgres", "redis")
+
+
+def cpu_seconds(server: subprocess.Popen, database: str) -> dict[int, tuple]:
+    """Return (group, CPU seconds so far) of each process of the server side.
 
     Only PostgreSQL's backends serving ``database`` count: other work on the
     same PostgreSQL (another project's tests, say) is "other".
     """
-    groups = {"gunicorn": 0.0, "postgres": 0.0, "redis": 0.0}
     master = psutil.Process(server.pid)
     processes = [(master, "gunicorn")]
     processes += [(child, "gunicorn") for child in master.children(recursive=True)]
@@ -266,13 +276,26 @@ def cpu_seconds(server: subprocess.Popen, database: str) -> dict[str, float]:
             processes.append((process, "postgres"))
         elif name.startswith("redis-server"):
             processes.append((process, "redis"))
+    used = {}
     for process, group in processes:
         try:
             times = process.cpu_times()
         except psutil.Error:
             continue
-        groups[group] += times.user + times.system
-    return groups
+        used[process.pid] = (group, times.user + times.system)
+    return used
+
+
+def cpu_used_between(before: dict, after: dict) -> dict[str, float]:
+    """Return the CPU seconds each group used between two ``cpu_seconds``.
+
+    A process started meanwhile (a new database connection) counts from zero;
+    one that ended meanwhile is missed.
+    """
+    used = dict.fromkeys(GROUPS, 0.0)
+    for pid, (group, seconds) in after.items():
+        used[group] += seconds - before.get(pid, (group, 0.0))[1]
+    return used
 
 
 def machine_busy_seconds() -> float:
@@ -280,7 +303,22 @@ def machine_busy_seconds() -> float:
     return sum(times) - times.idle - getattr(times, "iowait", 0.0)
 
 
+def wait_for_quiet(limit: float) -> None:
+    """Wait up to ``limit`` seconds for other processes to leave the cores idle.
+
+    The server is idle between runs, so what keeps the machine busy then is
+    someone else's work, which would take its share of the run.
+    """
+    deadline = time.monotonic() + limit
+    while True:
+        busy = psutil.cpu_percent(interval=3) / 100
+        if busy <= OTHER_LOAD_WARNING or time.monotonic() > deadline:
+            break
+        print(f"    waiting: other processes keep {busy:.0%} of the cores busy")
+
+
 def run_locust(args, env, server, name: str, user_class: str) -> RunResult:
+    wait_for_quiet(args.quiet_wait)
     prefix = OUT / name
     locust_env = {**env, "BENCH_EMAIL_PREFIX": f"{env['BENCH_RUN_ID']}-{name}-"}
     # The CSV files hold the figures second by second; the JSON file, written
@@ -308,20 +346,16 @@ def run_locust(args, env, server, name: str, user_class: str) -> RunResult:
         after_children.children_system - before_children.children_system
     )
     capacity = wall * psutil.cpu_count()
-    share = {
-        group: (after_cpu[group] - before_cpu[group]) / capacity for group in after_cpu
-    }
+    server_cpu = cpu_used_between(before_cpu, after_cpu)
+    share = {group: server_cpu[group] / capacity for group in GROUPS}
     share["locust"] = locust_cpu / capacity
     share["machine"] = (after_busy - before_busy) / capacity
     share["other"] = max(
-        share["machine"] - sum(share[g] for g in (*after_cpu, "locust")), 0
+        share["machine"] - sum(share[g] for g in (*GROUPS, "locust")), 0
     )
     requests = read_stats(Path(f"{prefix}.json"))
     served = sum(stats.requests for stats in requests.values())
-    server_seconds = sum(
-        after_cpu[group] - before_cpu[group]
-        for group in ("gunicorn", "postgres", "redis")
-    )
+    server_seconds = sum(server_cpu.values())
     return RunResult(
         name=name,
         requests=requests,
@@ -411,6 +445,14 @@ def report(args, results: dict[str, RunResult]) -> list[str]:
             f"{cpu['locust']:.0%} | {cpu['postgres']:.0%} | {cpu['redis']:.0%} | "
             f"{cpu['other']:.0%} | {result.server_ms:.2f} |"
         )
+    busiest = max(results.values(), key=lambda result: result.cpu["other"])
+    if busiest.cpu["other"] > OTHER_LOAD_WARNING:
+        lines += [
+            "",
+            f"Other processes took {busiest.cpu['other']:.0%} of the cores during "
+            f"the {busiest.name} run: its throughput is not this server's alone. "
+            "The CPU per request is the steadier figure.",
+        ]
     lines += ["", "Against the targets:", ""]
     lines += target_lines(results)
     return lines
