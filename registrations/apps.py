@@ -6,3 +6,7 @@ class RegistrationsConfig(AppConfig):
     name = "registrations"
     verbose_name = _("Symposium registrations")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # Connect the receivers that drop the cached public pages.
+        from registrations import caching  # noqa: F401

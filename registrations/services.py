@@ -25,7 +25,7 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from registrations import emails
+from registrations import caching, emails
 from registrations.models import (
     Event,
     Registration,
@@ -160,6 +160,9 @@ def _move(
         registration.review_note = note
         update_fields += ["reviewed_by", "reviewed_at", "review_note"]
     registration.save(update_fields=update_fields)
+    if Status.APPROVED in (from_status, to_status):
+        # The seats left on the public pages change.
+        caching.public_pages_changed()
     _record(
         registration,
         actor=actor,
@@ -257,6 +260,19 @@ def check_seats_for_sessions(
 # The delegate's side
 
 
+def _live_registration(event: Event, email: str) -> Registration | None:
+    """Return the event's registration holding ``email``, or None.
+
+    The unique constraint allows one at most. Asked without an order, the
+    query is answered from the constraint's index on PostgreSQL; ordered, it
+    walks the registrations by date.
+    """
+    try:
+        return Registration.objects.live().filter(event=event).with_email(email).get()
+    except Registration.DoesNotExist:
+        return None
+
+
 def registration_submit(
     *,
     event: Event,
@@ -279,9 +295,7 @@ def registration_submit(
     email = email.strip()
 
     with transaction.atomic():
-        existing = (
-            Registration.objects.live().filter(event=event).with_email(email).first()
-        )
+        existing = _live_registration(event, email)
         if existing is None:
             try:
                 with transaction.atomic():
@@ -294,16 +308,12 @@ def registration_submit(
                     )
             except IntegrityError:
                 # Another submission with this address committed first.
-                existing = (
-                    Registration.objects.live()
-                    .filter(event=event)
-                    .with_email(email)
-                    .first()
-                )
+                existing = _live_registration(event, email)
                 if existing is None:
                     raise
             else:
-                registration.sessions.set(sessions)
+                # New, it has no sessions yet: adding them is one INSERT.
+                registration.sessions.add(*sessions)
                 _record(registration, actor=Actor.DELEGATE, to_status=Status.PENDING)
                 _schedule_email(registration, emails.CONFIRMATION)
                 return SubmitResult(
@@ -369,6 +379,8 @@ def _apply_changes(
             )
         locked.sessions.set(sessions)
         changed.append("sessions")
+        if locked.status == Status.APPROVED:
+            caching.public_pages_changed()
     return changed
 
 
@@ -588,5 +600,6 @@ def registrations_delete_expired(*, dry_run: bool = False) -> int:
     if not dry_run and count:
         with transaction.atomic():
             expired.delete()
+            caching.public_pages_changed()
         logger.info("Deleted %s registrations past their retention period", count)
     return count

@@ -3,10 +3,11 @@
 Views stay thin: forms validate, ``services`` decides and records.
 """
 
+from crispy_forms.utils import render_crispy_form
 from django.conf import settings
 from django.contrib import messages
 from django.db.models import Prefetch
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -15,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import is_ratelimited
 
-from registrations import services
+from registrations import caching, services
 from registrations.forms import RegistrationEditForm, RegistrationForm
 from registrations.models import Event, Organisation, Registration, SessionSpeaker
 
@@ -45,16 +46,37 @@ def event_page_context(event: Event) -> dict:
     }
 
 
-def home(request):
-    event = Event.objects.current()
+def event_page(request, find_event) -> HttpResponse:
+    """Serve the event page from the cache, or build it and keep it there."""
+    key = caching.page_key(request)
+    response = caching.cached_page(key)
+    if response is not None:
+        return response
+    event = find_event()
     if event is None:
         return render(request, "registrations/no_event.html", status=404)
-    return render(request, "registrations/event.html", event_page_context(event))
+    response = render(request, "registrations/event.html", event_page_context(event))
+    caching.keep_page(key, response, event=event)
+    return response
+
+
+def home(request):
+    return event_page(request, Event.objects.current)
 
 
 def event_detail(request, slug):
-    event = get_object_or_404(Event, slug=slug)
-    return render(request, "registrations/event.html", event_page_context(event))
+    return event_page(request, lambda: get_object_or_404(Event, slug=slug))
+
+
+def blank_form_html(event: Event) -> str:
+    """Return the empty registration form's fields, the same for every visitor."""
+    return caching.cached_fragment(
+        "registration-form",
+        event.pk,
+        build=lambda: render_crispy_form(
+            RegistrationForm(event=event), context={"event": event}
+        ),
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -72,9 +94,10 @@ def register(request, slug):
             status=status,
         )
     if request.method != "POST":
-        form = RegistrationForm(event=event)
         return render(
-            request, "registrations/register.html", {"event": event, "form": form}
+            request,
+            "registrations/register.html",
+            {"event": event, "blank_form": blank_form_html(event)},
         )
 
     form = RegistrationForm(request.POST, event=event)

@@ -315,6 +315,13 @@ REGISTRATION_RATE_LIMIT = ENV.get("REGISTRATION_RATE_LIMIT", "").strip() or "10/
 # stop working and delete_expired_registrations removes them (run it daily).
 REGISTRATION_RETENTION_DAYS = read_int(ENV, "REGISTRATION_RETENTION_DAYS", default=183)
 
+# Seconds the event page and the blank registration form are kept in the cache
+# at most (0: not at all). Changes made through the site drop the copies at
+# once; this bounds how long anything else (e.g. SQL by hand) can go unseen.
+PUBLIC_PAGE_CACHE_SECONDS = read_int(ENV, "PUBLIC_PAGE_CACHE_SECONDS", default=30)
+if PUBLIC_PAGE_CACHE_SECONDS < 0:
+    raise ImproperlyConfigured("PUBLIC_PAGE_CACHE_SECONDS must be 0 or more.")
+
 # Behind a proxy, the header that carries the client's address for the rate
 # limit, e.g. HTTP_X_REAL_IP (empty: REMOTE_ADDR, the direct peer).
 RATELIMIT_IP_META_KEY = ENV.get("RATELIMIT_IP_META_KEY", "").strip() or None

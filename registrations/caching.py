@@ -1,0 +1,150 @@
+"""Short-lived copies of the public pages, dropped as soon as what they show changes.
+
+The event page (the site's home page) and the blank registration form are the
+same for every visitor of one language, yet building them counts the approved
+seats of every session over all the registrations. They are kept in the cache
+(Redis in production, shared by every worker and server) for at most
+``PUBLIC_PAGE_CACHE_SECONDS``.
+
+Every cached copy is filed under a version token; changing the token drops them
+all at once. It changes after the transaction commits that
+
+- saves or deletes an event, a session, a speaker, a speaker's place in a
+  session or an organisation (the signal receivers below: the admin, the
+  management commands and the shell alike), or
+- changes the seats taken: an approval, the cancellation of an approved
+  registration, an approved delegate's change of sessions, the deletion of
+  expired registrations (``services`` calls ``public_pages_changed``).
+
+A new pending registration takes no seat and keeps the copies. What changes in
+other ways (a registration deleted in the admin, SQL typed by hand) shows within
+the timeout, which is therefore the longest a page can be out of date. A copy of
+an event page also expires when the event's registration opens or closes, or
+the event ends, so that the page never offers a closed form.
+"""
+
+import datetime
+import uuid
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib.messages import get_messages
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+
+from registrations.models import Event, Organisation, Session, SessionSpeaker, Speaker
+
+VERSION_KEY = "public-pages:version"
+
+
+def public_pages_changed() -> None:
+    """Drop every cached public page once the current transaction commits.
+
+    Changing the token only after the commit means that a request which reads
+    the new token also reads the committed data, so no copy of the old data can
+    be filed under the new token.
+    """
+    transaction.on_commit(
+        lambda: cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None), robust=True
+    )
+
+
+def current_version() -> str:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+        version = cache.get(VERSION_KEY, "")
+    return version
+
+
+def enabled() -> bool:
+    return settings.PUBLIC_PAGE_CACHE_SECONDS > 0
+
+
+def cache_key(*parts) -> str:
+    # The manifest's hash changes with every release of the static files, whose
+    # hashed names the pages link to.
+    release = getattr(staticfiles_storage, "manifest_hash", "")
+    return ":".join(
+        ["public-page", current_version(), release, get_language(), *map(str, parts)]
+    )
+
+
+# Whole pages
+
+
+def page_key(request: HttpRequest) -> str | None:
+    """Return the key of the page ``request`` asks for, or None if not cacheable.
+
+    A page with a query string, or one that will show a message to this visitor
+    alone, is built afresh and not kept.
+    """
+    if not enabled() or request.method not in ("GET", "HEAD") or request.GET:
+        return None
+    if len(get_messages(request)):
+        return None
+    return cache_key("page", request.path)
+
+
+def cached_page(key: str | None) -> HttpResponse | None:
+    if key is None:
+        return None
+    content = cache.get(key)
+    return None if content is None else HttpResponse(content)
+
+
+def keep_page(key: str | None, response: HttpResponse, *, event: Event) -> None:
+    """Keep the response's page until the timeout or the event's next milestone."""
+    if key is None or response.status_code != 200 or response.cookies:
+        return
+    seconds = settings.PUBLIC_PAGE_CACHE_SECONDS
+    now = timezone.now()
+    milestones = [
+        event.registration_opens_at,
+        event.registration_closes_at,
+        event.ends_at,
+    ]
+    for moment in milestones:
+        if moment > now:
+            seconds = min(seconds, (moment - now) / datetime.timedelta(seconds=1))
+    if seconds >= 1:
+        cache.set(key, response.content, timeout=int(seconds))
+
+
+# Parts of pages
+
+
+def cached_fragment(name: str, *parts, build: Callable[[], str]) -> SafeString:
+    """Return the HTML ``build`` makes, from the cache when a copy is there."""
+    if not enabled():
+        return mark_safe(build())
+    key = cache_key(name, *parts)
+    html = cache.get(key)
+    if html is None:
+        html = str(build())
+        cache.set(key, html, timeout=settings.PUBLIC_PAGE_CACHE_SECONDS)
+    return mark_safe(html)
+
+
+# What the pages show
+
+
+@receiver(post_save, sender=Event)
+@receiver(post_delete, sender=Event)
+@receiver(post_save, sender=Session)
+@receiver(post_delete, sender=Session)
+@receiver(post_save, sender=Speaker)
+@receiver(post_delete, sender=Speaker)
+@receiver(post_save, sender=SessionSpeaker)
+@receiver(post_delete, sender=SessionSpeaker)
+@receiver(post_save, sender=Organisation)
+@receiver(post_delete, sender=Organisation)
+def programme_changed(sender, **kwargs) -> None:
+    public_pages_changed()

@@ -1,0 +1,180 @@
+"""The event page and the blank form come from the cache, yet never show old seats.
+
+Changes drop the cached copies when their transaction commits; each test runs
+in one transaction, so changes are made inside
+``django_capture_on_commit_callbacks(execute=True)``, as a commit would.
+"""
+
+import datetime
+
+import pytest
+import time_machine
+from django.contrib import messages
+from django.contrib.messages.storage.fallback import FallbackStorage
+from django.test import RequestFactory
+from django.urls import reverse
+from django.utils import timezone
+
+from registrations import caching, services
+from registrations.models import Registration
+from tests.factories import (
+    EventFactory,
+    OrganisationFactory,
+    RegistrationFactory,
+    SessionFactory,
+)
+from tests.test_registration_views import form_data, register_url
+
+pytestmark = pytest.mark.django_db
+Status = Registration.Status
+HOME = "/en/"
+
+
+@pytest.fixture
+def reviewer(django_user_model):
+    return django_user_model.objects.create_user("reviewer", password="x" * 20)
+
+
+@pytest.fixture
+def session(event):
+    return SessionFactory(event=event, title="Legal framework", capacity=3)
+
+
+def page(client, url=HOME) -> str:
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_event_page_is_served_again_without_a_query(
+    client, session, django_assert_num_queries
+):
+    first = page(client)
+    with django_assert_num_queries(0):
+        assert page(client) == first
+    assert "3 seats left" in first
+
+
+def test_each_language_has_its_own_copy(client, session):
+    assert "Legal framework" in page(client, "/en/")
+    assert session.title_ja in page(client, "/ja/")
+    assert "Legal framework" in page(client, "/en/")
+
+
+def test_an_approval_shows_in_the_seats_left_at_once(
+    client, event, session, reviewer, django_capture_on_commit_callbacks
+):
+    registration = RegistrationFactory(event=event, sessions=[session])
+    assert "3 seats left" in page(client)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.registration_approve(registration=registration, by=reviewer)
+    assert "2 seats left" in page(client)
+
+
+def test_the_last_seat_taken_marks_the_session_full_in_the_form(
+    client, event, reviewer, django_capture_on_commit_callbacks
+):
+    small = SessionFactory(event=event, title="Small room", capacity=1)
+    registration = RegistrationFactory(event=event, sessions=[small])
+    assert "Full: you will be placed" not in page(client, register_url(event))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.registration_approve(registration=registration, by=reviewer)
+    assert "Full: you will be placed" in page(client, register_url(event))
+    assert "Full: waiting list only" in page(client)
+
+
+def test_a_cancelled_approval_frees_its_seat_on_the_page(
+    client, event, session, django_capture_on_commit_callbacks
+):
+    seated = RegistrationFactory(
+        event=event, status=Status.APPROVED, sessions=[session]
+    )
+    assert "2 seats left" in page(client)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.registration_cancel(registration=seated)
+    assert "3 seats left" in page(client)
+
+
+def test_an_edited_session_shows_on_the_page_and_in_the_form(
+    client, event, session, django_capture_on_commit_callbacks
+):
+    detail = reverse("registrations:event", kwargs={"slug": event.slug})
+    for url in (HOME, detail, register_url(event)):
+        assert "Legal framework" in page(client, url)
+    with django_capture_on_commit_callbacks(execute=True):
+        session.title = "The UN protocol on smuggling"
+        session.save()
+    for url in (HOME, detail, register_url(event)):
+        assert "The UN protocol on smuggling" in page(client, url)
+
+
+def test_a_newly_invited_organisation_shows_on_the_page(
+    client, event, django_capture_on_commit_callbacks
+):
+    assert "ECPAT International" not in page(client)
+    with django_capture_on_commit_callbacks(execute=True):
+        OrganisationFactory(name="ECPAT International", invited=True)
+    assert "ECPAT International" in page(client)
+
+
+def test_a_new_pending_registration_keeps_the_copies(
+    client,
+    event,
+    session,
+    django_capture_on_commit_callbacks,
+    django_assert_num_queries,
+):
+    data = form_data(event)
+    page(client)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(register_url(event), data)
+    assert response.status_code == 302
+    with django_assert_num_queries(0):
+        assert "3 seats left" in page(client)
+
+
+def test_the_copies_stay_until_the_change_commits(client, event, session, reviewer):
+    """A request that read the page meanwhile would otherwise keep the old seats."""
+    registration = RegistrationFactory(event=event, sessions=[session])
+    page(client)
+    # Never committed: the test's transaction is rolled back at its end.
+    services.registration_approve(registration=registration, by=reviewer)
+    assert "3 seats left" in page(client)
+
+
+def test_the_copy_expires_when_registration_closes(client):
+    now = timezone.now()
+    EventFactory(registration_closes_at=now + datetime.timedelta(seconds=5))
+    assert "Register to attend" in page(client)
+    with time_machine.travel(now + datetime.timedelta(seconds=6)):
+        closed = page(client)
+    assert "Registration for this event is closed." in closed
+    assert "Register to attend" not in closed
+
+
+def test_a_page_with_a_query_string_is_built_afresh(
+    client, session, django_assert_max_num_queries
+):
+    page(client, HOME + "?utm_source=newsletter")
+    with django_assert_max_num_queries(6) as context:
+        page(client, HOME + "?utm_source=newsletter")
+    assert len(context.captured_queries) > 0
+
+
+def test_a_page_showing_a_message_is_neither_served_nor_kept_from_the_cache():
+    request = RequestFactory().get(HOME)
+    request.session = {}
+    request._messages = FallbackStorage(request)
+    assert caching.page_key(request) is not None
+    messages.success(request, "Your registration has been cancelled.")
+    assert caching.page_key(request) is None
+
+
+def test_the_cache_can_be_switched_off(
+    client, session, settings, django_assert_max_num_queries
+):
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 0
+    page(client)
+    with django_assert_max_num_queries(6) as context:
+        page(client)
+    assert len(context.captured_queries) > 0
