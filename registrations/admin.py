@@ -11,12 +11,13 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import PAGE_VAR
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
@@ -212,8 +213,29 @@ class RegistrationChangeInline(admin.TabularInline):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("changed_by")
 
-class CountryFilter(admin.SimpleListFilter):
+
+class ChoiceListFilter(admin.SimpleListFilter):
+    """A list filter that accepts only the values it offers.
+
+    Anything else in the address (typed by hand, a stale bookmark) is reported
+    by the changelist as an invalid filter rather than reaching the database.
+    """
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        if self.value() not in {str(value) for value, _label in self.lookup_choices}:
+            raise IncorrectLookupParameters(self.value())
+        return self.filter(queryset, self.value())
+
+    def filter(self, queryset, value: str):
+        raise NotImplementedError
+
+
+class CountryFilter(ChoiceListFilter):
     """Offer only the countries that registrations name, by their names."""
 
     title = _("country")
@@ -231,13 +253,11 @@ class CountryFilter(admin.SimpleListFilter):
             key=lambda choice: choice[1],
         )
 
-    def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(country=self.value())
-        return queryset
+    def filter(self, queryset, value):
+        return queryset.filter(country=value)
 
 
-class SessionFilter(admin.SimpleListFilter):
+class SessionFilter(ChoiceListFilter):
     """Registrations that chose a session.
 
     Written out rather than a plain ``"sessions"`` filter, which would make the
@@ -253,13 +273,9 @@ class SessionFilter(admin.SimpleListFilter):
         )
         return [(str(session.pk), session.localized.title) for session in sessions]
 
-    def queryset(self, request, queryset):
-        if not self.value():
-            return queryset
-        if not self.value().isdigit():
-            raise IncorrectLookupParameters(self.value())
+    def filter(self, queryset, value):
         chosen = Registration.sessions.through.objects.filter(
-            registration=OuterRef("pk"), session_id=int(self.value())
+            registration=OuterRef("pk"), session_id=int(value)
         )
         return queryset.filter(Exists(chosen))
 
@@ -311,6 +327,12 @@ class RegistrationAdminForm(forms.ModelForm):
     class Meta:
         model = Registration
         fields = [*Registration.DELEGATE_FIELDS, "sessions"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "sessions" in self.fields and self.instance.pk:
+            # Only the registration's own event's programme can be chosen.
+            self.fields["sessions"].queryset = self.instance.event.sessions.all()
 
     def clean(self):
         cleaned = super().clean()
@@ -373,7 +395,7 @@ class RegistrationAdmin(admin.ModelAdmin):
         "language",
     ]
     inlines = [RegistrationChangeInline]
-    actions = ["approve", "reject", "waitlist", "export_selected"]
+    actions = ["approve", "reject", "waitlist", "resend_link", "export_selected"]
     fieldsets = [
         (None, {"fields": ["event", "status", "submitted_at", "status_changed_at"]}),
         (
@@ -519,8 +541,25 @@ class RegistrationAdmin(admin.ModelAdmin):
         # Registrations come from delegates through the public form.
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        # Deleting would free a seat unrecorded and take the history with it;
+        # a registration is cancelled instead, and deleted only when its
+        # retention period ends (delete_expired_registrations).
+        return False
+
     def has_review_permission(self, request):
         return request.user.has_perm("registrations.review_registration")
+
+    def response_action(self, request, queryset):
+        selected = request.POST.getlist(ACTION_CHECKBOX_NAME)
+        if not all(pk.isascii() and pk.isdigit() for pk in selected):
+            self.message_user(
+                request,
+                _("The selection was not understood; nothing was changed."),
+                messages.ERROR,
+            )
+            return None
+        return super().response_action(request, queryset)
 
     # Editing
 
@@ -534,14 +573,25 @@ class RegistrationAdmin(admin.ModelAdmin):
             for name in Registration.DELEGATE_FIELDS
             if name in form.cleaned_data
         }
-        services.registration_correct(
-            registration=form.instance,
-            by=request.user,
-            sessions=list(form.cleaned_data["sessions"]),
-            **details,
-        )
+        try:
+            services.registration_correct(
+                registration=form.instance,
+                by=request.user,
+                sessions=list(form.cleaned_data["sessions"]),
+                **details,
+            )
+        except services.RegistrationError as error:
+            # The form checked the seats, but another reviewer may have taken
+            # the last one since; nothing was saved.
+            self.message_user(request, error.message, messages.ERROR)
+            request.correction_refused = True
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)
+
+    def response_change(self, request, obj):
+        if getattr(request, "correction_refused", False):
+            return HttpResponseRedirect(request.get_full_path())
+        return super().response_change(request, obj)
 
     # Reviewing
 
@@ -563,6 +613,25 @@ class RegistrationAdmin(admin.ModelAdmin):
     )
     def waitlist(self, request, queryset):
         return self.review(request, queryset, Status.WAITLISTED)
+
+    @admin.action(
+        description=_("Send the private link to the selected delegates again"),
+        permissions=["change"],
+    )
+    def resend_link(self, request, queryset):
+        registrations = list(queryset)
+        for registration in registrations:
+            services.registration_resend_link(registration=registration)
+        self.message_user(
+            request,
+            ngettext(
+                "The private link was sent again to %(count)d delegate.",
+                "The private link was sent again to %(count)d delegates.",
+                len(registrations),
+            )
+            % {"count": len(registrations)},
+            messages.SUCCESS,
+        )
 
     def review(self, request, queryset, decision, *, single=None):
         """Ask for confirmation and a note, then apply ``decision`` through services."""
@@ -682,7 +751,9 @@ class RegistrationAdmin(admin.ModelAdmin):
             raise PermissionDenied
         if not self.has_review_permission(request):
             raise PermissionDenied
-        registration = get_object_or_404(self.get_queryset(request), pk=object_id)
+        registration = self.get_object(request, unquote(object_id))
+        if registration is None:
+            raise Http404
         queryset = self.get_queryset(request).filter(pk=registration.pk)
         response = self.review(request, queryset, decision, single=registration)
         if response is None:
@@ -702,7 +773,7 @@ class RegistrationAdmin(admin.ModelAdmin):
                     ),
                 }
                 for decision in REVIEW_ACTIONS
-                if services.can_transition(obj, decision)
+                if services.can_transition(registration=obj, to_status=decision)
             ]
             context["waitlist_position"] = services.waitlist_position(obj)
         return super().render_change_form(request, context, *args, obj=obj, **kwargs)

@@ -77,6 +77,20 @@ def clean_japanese_name(value: str) -> str:
     return value
 
 
+# The largest primary key the database can hold (a 64-bit integer).
+LARGEST_ID = 2**63 - 1
+
+
+def is_possible_id(value) -> bool:
+    """Return whether ``value`` could be a primary key at all.
+
+    Anything else is refused before it reaches the database, which would fail
+    on a number it cannot store rather than simply find nothing.
+    """
+    text = str(value)
+    return text.isascii() and text.isdigit() and 0 < int(text) <= LARGEST_ID
+
+
 class SessionChoiceField(forms.ModelMultipleChoiceField):
     """Sessions as checkboxes, full ones marked as waiting list only."""
 
@@ -90,6 +104,13 @@ class SessionChoiceField(forms.ModelMultipleChoiceField):
         ),
     }
 
+    def _check_values(self, value):
+        if not all(is_possible_id(pk) for pk in value):
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
+        return super()._check_values(value)
+
     def label_from_instance(self, session: Session) -> str:
         # Programme times are read in Japan Standard Time, as on the event page.
         starts = time_format(timezone.localtime(session.starts_at), "TIME_FORMAT")
@@ -98,7 +119,9 @@ class SessionChoiceField(forms.ModelMultipleChoiceField):
         if session.localized.room:
             label += f" ({session.localized.room})"
         if session.is_full:
-            label += " — " + str(_("Full: you will be placed on its waiting list"))
+            label += " — " + str(
+                _("Full: choosing it puts your registration on the waiting list")
+            )
         return label
 
 
@@ -108,6 +131,13 @@ class OrganisationChoiceField(forms.ModelChoiceField):
             "That organisation is not on the list; choose another or type its name."
         ),
     }
+
+    def to_python(self, value):
+        if value not in self.empty_values and not is_possible_id(value):
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
+        return super().to_python(value)
 
     def label_from_instance(self, organisation: Organisation) -> str:
         name = organisation.localized.name

@@ -22,7 +22,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Window
 from django.db.models.functions import RowNumber
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext_lazy as _
 
 from registrations import caching, emails
@@ -57,15 +58,43 @@ DELEGATE_FIELDS = Registration.DELEGATE_FIELDS
 
 
 class RegistrationError(Exception):
-    """A rule refused the change. ``message`` is translatable and says why."""
+    """A rule refused the change; ``message`` says why in the active language.
 
-    def __init__(self, message, *, code: str):
+    The text is put together only when it is read, so that the same refusal
+    can be told to a reviewer in the admin's language and written into a
+    delegate's email in theirs.
+    """
+
+    def __init__(self, message, *, code: str, params: dict | None = None):
         super().__init__(message)
-        self.message = message
+        self.template = message
+        self.params = params or {}
         self.code = code
 
+    @property
+    def message(self) -> str:
+        if not self.params:
+            return str(self.template)
+        return str(self.template) % {k: str(v) for k, v in self.params.items()}
+
     def __str__(self):
-        return str(self.message)
+        return self.message
+
+
+def _lower_label(choice) -> Promise:
+    """Return a choice's label in lower case, in the language active when read."""
+    return lazy(lambda: str(choice.label).lower(), str)()
+
+
+def _session_full(session: Session) -> RegistrationError:
+    return RegistrationError(
+        _("The session “%(session)s” is full: all %(capacity)s seats are taken."),
+        code="session_full",
+        params={
+            "session": lazy(lambda: session.localized.title, str)(),
+            "capacity": session.capacity,
+        },
+    )
 
 
 @dataclass
@@ -96,24 +125,43 @@ def _check_input(event_id: int, details: dict, sessions: Sequence[Session]) -> N
         )
 
 
-def can_transition(registration: Registration, to_status: str) -> bool:
+def can_transition(*, registration: Registration, to_status: str) -> bool:
+    """Return whether the workflow allows ``registration`` to reach ``to_status``."""
     return to_status in ALLOWED_TRANSITIONS[registration.status]
 
 
+def delegate_can_edit(*, registration: Registration, at=None) -> bool:
+    """Return whether the delegate may still correct their registration.
+
+    Only while it is pending, and only until the event starts.
+    """
+    at = at or timezone.now()
+    return registration.status == Status.PENDING and at < registration.event.starts_at
+
+
+def delegate_can_cancel(*, registration: Registration, at=None) -> bool:
+    """Return whether the delegate may cancel: any live status, until the event."""
+    at = at or timezone.now()
+    return (
+        can_transition(registration=registration, to_status=Status.CANCELLED)
+        and at < registration.event.starts_at
+    )
+
+
 def _check_transition(registration: Registration, to_status: str) -> None:
-    if can_transition(registration, to_status):
+    if can_transition(registration=registration, to_status=to_status):
         return
     if registration.status == to_status:
         message = _("The registration is already %(status)s.")
     else:
         message = _("A registration that is %(status)s cannot become %(target)s.")
     raise RegistrationError(
-        message
-        % {
-            "status": Status(registration.status).label.lower(),
-            "target": Status(to_status).label.lower(),
-        },
+        message,
         code="illegal_transition",
+        params={
+            "status": _lower_label(Status(registration.status)),
+            "target": _lower_label(Status(to_status)),
+        },
     )
 
 
@@ -215,11 +263,7 @@ def _refuse_if_sessions_full(sessions: Sequence[Session]) -> None:
         .order_by("pk")
     )
     for session in full_sessions_among(locked):
-        raise RegistrationError(
-            _("The session “%(session)s” is full: all %(capacity)s seats are taken.")
-            % {"session": session.title, "capacity": session.capacity},
-            code="session_full",
-        )
+        raise _session_full(session)
 
 
 def _refuse_if_full(registration: Registration) -> None:
@@ -231,9 +275,9 @@ def _refuse_if_full(registration: Registration) -> None:
     event = Event.objects.select_for_update().get(pk=registration.event_id)
     if seats_taken(event) >= event.capacity:
         raise RegistrationError(
-            _("The event is full: all %(capacity)s seats are taken.")
-            % {"capacity": event.capacity},
+            _("The event is full: all %(capacity)s seats are taken."),
             code="event_full",
+            params={"capacity": event.capacity},
         )
     _refuse_if_sessions_full(list(registration.sessions.all()))
 
@@ -250,11 +294,7 @@ def check_seats_for_sessions(
     current = set(registration.sessions.values_list("pk", flat=True))
     added = [session for session in sessions if session.pk not in current]
     for session in full_sessions_among(added):
-        raise RegistrationError(
-            _("The session “%(session)s” is full: all %(capacity)s seats are taken.")
-            % {"session": session.title, "capacity": session.capacity},
-            code="session_full",
-        )
+        raise _session_full(session)
 
 
 # The delegate's side
@@ -350,6 +390,11 @@ def registration_update(
                 _("Details can be corrected only while the registration is pending."),
                 code="not_pending",
             )
+        if not delegate_can_edit(registration=locked):
+            raise RegistrationError(
+                _("The event has started; please write to the secretariat."),
+                code="event_started",
+            )
         changed = _apply_changes(locked, details, sessions)
         if changed:
             _record(locked, actor=Actor.DELEGATE, fields=changed)
@@ -420,7 +465,7 @@ def registration_cancel(
     with transaction.atomic():
         locked = _lock(registration)
         _check_transition(locked, Status.CANCELLED)
-        if by is None and timezone.now() >= locked.event.starts_at:
+        if by is None and not delegate_can_cancel(registration=locked):
             raise RegistrationError(
                 _("The event has started; please write to the secretariat."),
                 code="event_started",
@@ -456,15 +501,16 @@ def registration_approve(
         try:
             _refuse_if_full(locked)
         except RegistrationError as full:
-            if not (waitlist_if_full and can_transition(locked, Status.WAITLISTED)):
+            if not (
+                waitlist_if_full
+                and can_transition(registration=locked, to_status=Status.WAITLISTED)
+            ):
                 raise
-            _move(
-                locked,
-                Status.WAITLISTED,
-                actor=Actor.STAFF,
-                by=by,
-                note=note or str(full.message),
-            )
+            if not note:
+                # The note goes to the delegate: say why in their language.
+                with translation.override(locked.language):
+                    note = full.message
+            _move(locked, Status.WAITLISTED, actor=Actor.STAFF, by=by, note=note)
             return locked
         _move(locked, Status.APPROVED, actor=Actor.STAFF, by=by, note=note)
     return locked
@@ -511,15 +557,18 @@ def registrations_review(
 ) -> ReviewOutcome:
     """Apply one decision to several registrations, each in its own transaction.
 
-    They are taken oldest first (the waiting list's order), so that when seats
-    run out it is the later ones that are refused.
+    The waiting list comes first, in its order, then the others oldest first:
+    when seats run out, those who have waited longest have been served.
     """
     review = REVIEW_DECISIONS[decision]
     options = (
         {"waitlist_if_full": waitlist_if_full} if decision == Status.APPROVED else {}
     )
     outcome = ReviewOutcome()
-    ordered = sorted(registrations, key=lambda r: (r.status_changed_at, r.pk))
+    ordered = sorted(
+        registrations,
+        key=lambda r: (r.status != Status.WAITLISTED, r.status_changed_at, r.pk),
+    )
     for registration in ordered:
         try:
             outcome.changed.append(

@@ -79,6 +79,42 @@ def blank_form_html(event: Event) -> str:
     )
 
 
+def submission_limit_reached(request, email: str) -> str | None:
+    """Count a valid submission; return why it is refused, if a limit is reached.
+
+    Two limits: submissions from one network, against scripts, and emails to
+    one address (a new registration or its link sent again), so that the form
+    cannot be used to flood somebody's inbox. Neither says whether the address
+    is registered.
+    """
+    if is_ratelimited(
+        request,
+        group="registration-submit",
+        key="ip",
+        rate=settings.REGISTRATION_RATE_LIMIT,
+        method="POST",
+        increment=True,
+    ):
+        return _(
+            "Too many registrations have been sent from your network in the last "
+            "hour. Your answers are kept below: please send them again later, or "
+            "write to the secretariat."
+        )
+    if is_ratelimited(
+        request,
+        group="registration-address",
+        key=lambda group, request: email.strip().lower(),
+        rate=settings.REGISTRATION_ADDRESS_RATE_LIMIT,
+        method="POST",
+        increment=True,
+    ):
+        return _(
+            "We have already sent several emails to this address in the last hour. "
+            "Please look for them in your inbox and spam folder, or try again later."
+        )
+    return None
+
+
 @require_http_methods(["GET", "POST"])
 def register(request, slug):
     event = get_object_or_404(Event, slug=slug)
@@ -108,22 +144,9 @@ def register(request, slug):
         return render(
             request, "registrations/register.html", {"event": event, "form": form}
         )
-    if is_ratelimited(
-        request,
-        group="registration-submit",
-        key="ip",
-        rate=settings.REGISTRATION_RATE_LIMIT,
-        method="POST",
-        increment=True,
-    ):
-        form.add_error(
-            None,
-            _(
-                "Too many registrations have been sent from your network in the last "
-                "hour. Your answers are kept below: please send them again later, or "
-                "write to the secretariat."
-            ),
-        )
+    refusal = submission_limit_reached(request, form.cleaned_data["email"])
+    if refusal:
+        form.add_error(None, refusal)
         return render(
             request,
             "registrations/register.html",
@@ -190,11 +213,8 @@ def private_context(registration: Registration) -> dict:
         "registration": registration,
         "sessions": registration.sessions.order_by("starts_at"),
         "waitlist_position": services.waitlist_position(registration),
-        "can_edit": registration.status == Registration.Status.PENDING,
-        "can_cancel": services.can_transition(
-            registration, Registration.Status.CANCELLED
-        )
-        and timezone.now() < event.starts_at,
+        "can_edit": services.delegate_can_edit(registration=registration),
+        "can_cancel": services.delegate_can_cancel(registration=registration),
     }
 
 
@@ -209,12 +229,12 @@ def private(request, token):
 def private_edit(request, token):
     registration = registration_for_token(token)
     event = registration.event
-    if registration.status != Registration.Status.PENDING:
+    if not services.delegate_can_edit(registration=registration):
         messages.info(
             request,
             _(
-                "Your registration has been reviewed, so it can no longer be changed "
-                "here. Please write to the secretariat."
+                "Your registration can no longer be changed here: it has been "
+                "reviewed, or the event has begun. Please write to the secretariat."
             ),
         )
         return redirect(registration)

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "symposium.security.reject_null_characters",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -310,6 +311,10 @@ LOGGING = {
 # Submissions of the registration form allowed per client address, in
 # django-ratelimit's notation (count/period).
 REGISTRATION_RATE_LIMIT = ENV.get("REGISTRATION_RATE_LIMIT", "").strip() or "10/h"
+# Emails the form may cause to one address (registration or link sent again).
+REGISTRATION_ADDRESS_RATE_LIMIT = (
+    ENV.get("REGISTRATION_ADDRESS_RATE_LIMIT", "").strip() or "3/h"
+)
 
 # Registrations are kept this many days after their event: then private links
 # stop working and delete_expired_registrations removes them (run it daily).

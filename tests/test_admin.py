@@ -393,3 +393,89 @@ def test_nobody_adds_registrations_in_the_admin(client, superuser):
     assert (
         client.get(reverse("admin:registrations_registration_add")).status_code == 403
     )
+
+
+def test_nobody_deletes_registrations_in_the_admin(client, superuser):
+    client.force_login(superuser)
+    registration = RegistrationFactory()
+    names = {
+        name
+        for name, _ in changelist(client)
+        .context["action_form"]
+        .fields["action"]
+        .choices
+    }
+    assert "delete_selected" not in names
+    delete_url = reverse(
+        "admin:registrations_registration_delete", args=[registration.pk]
+    )
+    assert client.post(delete_url, {"post": "yes"}).status_code == 403
+    assert Registration.objects.filter(pk=registration.pk).exists()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "session=%C2%B2",
+        "session=99999999999999999999999",
+        "session=abc",
+        "country=XX",
+        "country=%00",
+        "status__exact=%00",
+    ],
+)
+def test_odd_filter_values_never_cause_a_server_error(reviewer_client, query):
+    RegistrationFactory()
+    for url in [
+        reverse(CHANGELIST),
+        reverse("admin:registrations_registration_export"),
+    ]:
+        response = reviewer_client.get(f"{url}?{query}")
+        assert response.status_code in (200, 302, 400), (url, response.status_code)
+
+
+def test_a_review_address_with_a_malformed_id_is_not_found(reviewer_client):
+    url = reverse("admin:registrations_registration_review", args=["abc", "approved"])
+    assert reviewer_client.get(url).status_code == 404
+
+
+def test_an_unreadable_selection_changes_nothing(reviewer_client):
+    registration = RegistrationFactory()
+    response = reviewer_client.post(
+        reverse(CHANGELIST),
+        {"action": "approve", ACTION_CHECKBOX_NAME: ["abc"], "confirm": "yes"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "The selection was not understood" in response.content.decode()
+    registration.refresh_from_db()
+    assert registration.status == Status.PENDING
+
+
+def test_staff_choose_sessions_only_from_the_registrations_own_event(reviewer_client):
+    registration = RegistrationFactory(sessions=[SessionFactory()])
+    own = SessionFactory(event=registration.event)
+    foreign = SessionFactory()
+    url = reverse("admin:registrations_registration_change", args=[registration.pk])
+    choices = reviewer_client.get(url).context["adminform"].form.fields["sessions"]
+    assert own in choices.queryset and foreign not in choices.queryset
+
+
+def test_the_private_link_can_be_sent_again_from_the_list(
+    reviewer_client, django_capture_on_commit_callbacks
+):
+    registration = RegistrationFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = reviewer_client.post(
+            reverse(CHANGELIST),
+            {
+                "action": "resend_link",
+                ACTION_CHECKBOX_NAME: [registration.pk],
+                "index": 0,
+            },
+            follow=True,
+        )
+    assert "sent again to 1 delegate" in response.content.decode()
+    [message] = mail.outbox
+    assert message.to == [registration.email]
+    assert registration.get_absolute_url() in message.body

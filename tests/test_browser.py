@@ -221,7 +221,7 @@ def test_a_full_session_gets_the_waiting_list_wording(page, live_server, symposi
         page.get_by_label(re.compile("The United Nations legal framework"))
     ).to_be_visible()
     expect(
-        page.get_by_text("Full: you will be placed on its waiting list")
+        page.get_by_text("Full: choosing it puts your registration on the waiting list")
     ).to_be_visible()
     register(
         page,

@@ -76,10 +76,10 @@ def test_the_last_seat_taken_marks_the_session_full_in_the_form(
 ):
     small = SessionFactory(event=event, title="Small room", capacity=1)
     registration = RegistrationFactory(event=event, sessions=[small])
-    assert "Full: you will be placed" not in page(client, register_url(event))
+    assert "Full: choosing it puts" not in page(client, register_url(event))
     with django_capture_on_commit_callbacks(execute=True):
         services.registration_approve(registration=registration, by=reviewer)
-    assert "Full: you will be placed" in page(client, register_url(event))
+    assert "Full: choosing it puts" in page(client, register_url(event))
     assert "Full: waiting list only" in page(client)
 
 

@@ -36,6 +36,7 @@ FIELDS = [
 @pytest.fixture
 def scene(settings):
     settings.REGISTRATION_RATE_LIMIT = "100000/h"
+    settings.REGISTRATION_ADDRESS_RATE_LIMIT = "100000/h"
     event = EventFactory()
     sessions = SessionFactory.create_batch(2, event=event, capacity=5)
     other_session = SessionFactory()
@@ -80,10 +81,19 @@ def test_any_post_is_answered_without_a_server_error(client, scene, data):
             post[name] = valid[name]
         elif choice == "random":
             post[name] = data.draw(any_text, label=name)
+    odd_ids = st.one_of(
+        st.integers(min_value=-(2**70), max_value=2**70).map(str),
+        st.just("\x00"),
+        st.just("1\x00"),
+    )
     post["sessions"] = data.draw(
-        st.lists(st.one_of(st.sampled_from(session_choices), any_text), max_size=3),
+        st.lists(
+            st.one_of(st.sampled_from(session_choices), any_text, odd_ids), max_size=3
+        ),
         label="sessions",
     )
+    if data.draw(st.booleans(), label="odd organisation id"):
+        post["organisation"] = data.draw(odd_ids, label="organisation id")
     post["website"] = data.draw(st.sampled_from(["", "", "", "http://spam"]))
 
     url = f"/en/events/{event.slug}/register/"

@@ -55,6 +55,17 @@ def form_data(event, **overrides):
     return data
 
 
+def event_under_way():
+    """Return an event that started an hour ago."""
+    started = timezone.now() - datetime.timedelta(hours=1)
+    return EventFactory(
+        starts_at=started,
+        ends_at=started + datetime.timedelta(hours=8),
+        registration_opens_at=started - datetime.timedelta(days=30),
+        registration_closes_at=started - datetime.timedelta(days=1),
+    )
+
+
 def private_link_in(message) -> str:
     match = re.search(r"https?://\S+/registration/[\w-]+/", message.body)
     assert match, message.body
@@ -155,7 +166,7 @@ def test_full_sessions_are_marked_in_the_form(client, event):
     RegistrationFactory(event=event, status=Status.APPROVED, sessions=[full])
     page = client.get(register_url(event)).content.decode()
     assert "Small room" in page
-    assert "Full: you will be placed on its waiting list" in page
+    assert "Full: choosing it puts your registration on the waiting list" in page
 
 
 def test_a_valid_registration_is_pending_and_confirmed_by_email(
@@ -389,7 +400,7 @@ def test_a_waitlisted_delegate_sees_their_position(client, event):
 
 
 @pytest.mark.parametrize(
-    "token", ["nope", "A" * 43, "../../admin", "%00", "A" * 42 + "%00", "A" * 500]
+    "token", ["nope", "A" * 43, "../../admin", "A" * 42 + "%2F", "A" * 500]
 )
 @pytest.mark.parametrize("page", ["", "edit/", "cancel/"])
 def test_a_wrong_link_is_a_friendly_404(client, token, page):
@@ -490,13 +501,7 @@ def test_a_delegate_cancels_after_confirming_and_it_is_recorded(
 
 
 def test_a_delegate_cannot_cancel_once_the_event_has_started(client):
-    started = timezone.now() - datetime.timedelta(hours=1)
-    event = EventFactory(
-        starts_at=started,
-        ends_at=started + datetime.timedelta(hours=8),
-        registration_opens_at=started - datetime.timedelta(days=30),
-        registration_closes_at=started - datetime.timedelta(days=1),
-    )
+    event = event_under_way()
     registration = RegistrationFactory(event=event, status=Status.APPROVED)
     cancel_url = reverse(
         "registrations:private_cancel", kwargs={"token": registration.token}
@@ -524,3 +529,58 @@ def test_session_times_in_the_form_are_in_japan_standard_time(client):
     )
     page = client.get(register_url(event)).content.decode()
     assert "9:30 a.m.–10:15 a.m. Keynote" in page
+
+
+def test_the_form_sends_only_a_few_emails_to_one_address(client, event, settings):
+    settings.REGISTRATION_ADDRESS_RATE_LIMIT = "2/h"
+    organisation = OrganisationFactory()
+    answers = [
+        client.post(register_url(event), form_data(event, organisation=organisation))
+        for _ in range(3)
+    ]
+    assert [a.status_code for a in answers] == [302, 302, 429]
+    assert "already sent several emails to this address" in answers[2].content.decode()
+    assert Registration.objects.count() == 1
+
+
+def test_an_address_differing_only_in_unusual_capitals_is_no_server_error(
+    client, event
+):
+    organisation = OrganisationFactory()
+    for email in ["y@ka.jp", "y@\u212aa.jp"]:  # the second K is the Kelvin sign
+        response = client.post(
+            register_url(event),
+            form_data(
+                event, email=email, email_confirmation=email, organisation=organisation
+            ),
+        )
+        assert response.status_code == 302
+
+
+def test_a_pending_delegate_cannot_edit_once_the_event_has_started(client):
+    event = event_under_way()
+    registration = RegistrationFactory(event=event, position="Counsellor")
+    edit_url = reverse(
+        "registrations:private_edit", kwargs={"token": registration.token}
+    )
+    response = client.post(edit_url, form_data(event, position="Minister"))
+    assert response.status_code == 302
+    registration.refresh_from_db()
+    assert registration.position == "Counsellor"
+    assert (
+        "Correct my details"
+        not in client.get(registration.get_absolute_url()).content.decode()
+    )
+
+
+def test_the_language_switch_never_points_to_another_site(client, settings):
+    settings.DEBUG = False
+    page = client.get("//evil.example/en/").content.decode()
+    assert "//evil.example" not in page
+
+
+def test_an_address_holding_a_nul_character_is_a_bad_request(client, event):
+    assert client.get("/en/?q=%00").status_code == 400
+    assert client.get("/en/registration/%00/").status_code == 400
+    assert client.get("/en/registration/" + "A" * 42 + "%00/edit/").status_code == 400
+    assert client.get(register_url(event) + "?x=a%00b").status_code == 400

@@ -313,3 +313,35 @@ def test_a_failed_email_is_logged_and_does_not_undo_the_decision(
     registration.refresh_from_db()
     assert registration.status == Status.APPROVED
     assert "SMTPServerDisconnected" in caplog.text or "connection lost" in caplog.text
+
+
+def test_bulk_approval_serves_the_waiting_list_before_newer_and_older_pending(
+    reviewer,
+):
+    event = EventFactory(capacity=1)
+    start = timezone.now()
+    pending = RegistrationFactory(event=event, status_changed_at=start)
+    waiting = RegistrationFactory(
+        event=event,
+        status=Status.WAITLISTED,
+        status_changed_at=start + datetime.timedelta(hours=1),
+    )
+    outcome = services.registrations_review(
+        registrations=[pending, waiting], decision=Status.APPROVED, by=reviewer
+    )
+    assert [r.pk for r in outcome.changed] == [waiting.pk]
+
+
+def test_the_automatic_waiting_list_note_is_in_the_delegates_language(reviewer):
+    from django.utils import translation
+
+    event = EventFactory(capacity=1)
+    RegistrationFactory(event=event, status=Status.APPROVED)
+    japanese = RegistrationFactory(event=event, language="ja")
+    with translation.override("en"):
+        services.registration_approve(
+            registration=japanese, by=reviewer, waitlist_if_full=True
+        )
+    japanese.refresh_from_db()
+    assert japanese.status == Status.WAITLISTED
+    assert japanese.review_note == "イベントは満席です（定員1席）。"

@@ -16,13 +16,17 @@ def page_in_language(context, language_code: str) -> str:
     page, "not found", in the other language.
     """
     path = context["request"].get_full_path()
+    home = f"/{language_code}/"
+    if path.startswith("//") or "\\" in path:
+        # A path that a browser would read as another site's address.
+        return home
     translated = translate_url(path, language_code)
     if translated != path:
         return translated
     prefix = f"/{get_language()}/"
     if path.startswith(prefix):
         return f"/{language_code}/{path.removeprefix(prefix)}"
-    return path
+    return home
 
 
 @register.filter
