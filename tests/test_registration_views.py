@@ -485,7 +485,9 @@ def test_a_delegate_cancels_after_confirming_and_it_is_recorded(
     cancel_url = reverse(
         "registrations:private_cancel", kwargs={"token": registration.token}
     )
-    assert "Yes, cancel my registration" in client.get(cancel_url).content.decode()
+    question = client.get(cancel_url).content.decode()
+    assert "Yes, cancel my registration" in question
+    assert "your seat will be offered to someone on the waiting list" in question
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(cancel_url, follow=True)
     registration.refresh_from_db()
