@@ -1,13 +1,17 @@
 """The delegate's registration form. Forms validate input; ``services`` decides."""
 
+import functools
 import unicodedata
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Fieldset, Layout
 from django import forms
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
 from django.utils.formats import time_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 
 from registrations.models import (
     Event,
@@ -89,6 +93,17 @@ def is_possible_id(value) -> bool:
     """
     text = str(value)
     return text.isascii() and text.isdigit() and 0 < int(text) <= LARGEST_ID
+
+
+@functools.lru_cache(maxsize=len(settings.LANGUAGES))
+def country_choices(language: str) -> list[tuple[str, str]]:
+    """Return the country list in ``language``, sorted by name, after a prompt.
+
+    Sorting some 250 translated names for every form would cost more than the
+    rest of building the form; the list changes only with the language.
+    """
+    with translation.override(language):
+        return [("", str(_("Choose your country"))), *countries]
 
 
 class SessionChoiceField(forms.ModelMultipleChoiceField):
@@ -195,19 +210,23 @@ class DelegateDetailsForm(forms.ModelForm):
         self.event = event
         self.fields["sessions"].queryset = event.sessions.with_approved_count()
         self.fields["honorific"].required = False
-        for name, prompt in [
-            ("country", _("Choose your country")),
-            ("category", _("Choose one")),
-        ]:
-            self.fields[name].choices = [
-                ("", prompt),
-                *[choice for choice in self.fields[name].choices if choice[0]],
-            ]
+        self.fields["country"].choices = country_choices(get_language())
+        self.fields["category"].choices = [
+            ("", _("Choose one")),
+            *Registration.Category.choices,
+        ]
         self.fields["given_name"].widget.attrs["autocomplete"] = "given-name"
         self.fields["family_name"].widget.attrs["autocomplete"] = "family-name"
         self.fields["position"].widget.attrs["autocomplete"] = "organization-title"
         self.fields["organisation_other"].widget.attrs["autocomplete"] = "organization"
         self.fields["name_ja"].widget.attrs["lang"] = "ja"
+
+    def _post_clean(self):
+        # The fields and the clean methods above check every rule a delegate
+        # can break, and the services module saves, under the database's own
+        # constraints. The model's validation would repeat those checks, with
+        # a query for each constraint and foreign key, on every submission.
+        pass
 
     def clean_given_name(self):
         return clean_personal_name(self.cleaned_data["given_name"])

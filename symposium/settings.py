@@ -119,6 +119,9 @@ if REDIS_URL:
             "KEY_PREFIX": "symposium",
         }
     }
+    # Sessions live in the shared cache too: every server sees them, and a
+    # delegate's visit costs no database write.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
