@@ -469,6 +469,8 @@ def shared_redis():
     try:
         connection.ping()
     except redis.exceptions.ConnectionError:
+        if os.environ.get("CI_REQUIRE_SERVICES"):
+            pytest.fail(f"CI needs Redis at {TEST_REDIS_URL}, and it does not answer")
         pytest.skip(f"Redis is not reachable at {TEST_REDIS_URL}")
     prefix = f"test-{uuid.uuid4().hex}"
     yield {
