@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_countries import countries
 
-from registrations import exports, services
+from registrations import exports, selectors, services
 from registrations.models import (
     Event,
     ExportLog,
@@ -179,7 +179,7 @@ class SessionAdmin(admin.ModelAdmin):
 
     def export_view(self, request, object_id):
         """Download the session's attendee list (linked from its change page)."""
-        if not exports.can_export(request.user):
+        if not selectors.can_export(request.user):
             raise PermissionDenied
         session = self.get_object(request, object_id)
         if session is None:
@@ -495,7 +495,7 @@ class RegistrationAdmin(admin.ModelAdmin):
             context.update(self.status_summary(request, changelist))
             # Read by status_badge while the page renders: one query for the
             # page's waitlisted rows instead of one per row.
-            places = services.waitlist_positions(changelist.result_list)
+            places = selectors.waitlist_positions(changelist.result_list)
             for registration in changelist.result_list:
                 registration.waitlist_place = places.get(registration.pk)
         return response
@@ -519,7 +519,7 @@ class RegistrationAdmin(admin.ModelAdmin):
                 )
             except IncorrectLookupParameters:
                 return {}
-        counts = services.status_counts(queryset)
+        counts = selectors.status_counts(queryset)
         links = []
         for status, label in Status.choices:
             query = params.copy()
@@ -548,7 +548,7 @@ class RegistrationAdmin(admin.ModelAdmin):
         return False
 
     def has_review_permission(self, request):
-        return request.user.has_perm("registrations.review_registration")
+        return selectors.can_review(request.user)
 
     def response_action(self, request, queryset):
         selected = request.POST.getlist(ACTION_CHECKBOX_NAME)
@@ -775,13 +775,13 @@ class RegistrationAdmin(admin.ModelAdmin):
                 for decision in REVIEW_ACTIONS
                 if services.can_transition(registration=obj, to_status=decision)
             ]
-            context["waitlist_position"] = services.waitlist_position(obj)
+            context["waitlist_position"] = selectors.waitlist_position(obj)
         return super().render_change_form(request, context, *args, obj=obj, **kwargs)
 
     # Exports: which rows, which columns and the audit record live in exports.py.
 
     def has_export_permission(self, request):
-        return exports.can_export(request.user)
+        return selectors.can_export(request.user)
 
     @admin.action(
         description=_("Export selected registrations as CSV"), permissions=["export"]

@@ -15,6 +15,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
+from registrations import selectors
 from registrations.models import Registration
 
 logger = logging.getLogger(__name__)
@@ -46,16 +47,14 @@ def build_registration_email(
     registration: Registration, kind: str
 ) -> EmailMultiAlternatives:
     """Render the ``kind`` email for ``registration`` in the delegate's language."""
-    from registrations.services import waitlist_position
-
     with translation.override(registration.language):
         event = registration.event
         context = {
             "registration": registration,
             "event": event,
-            "sessions": registration.sessions.order_by("starts_at"),
+            "sessions": selectors.chosen_sessions(registration),
             "private_url": private_url(registration),
-            "waitlist_position": waitlist_position(registration),
+            "waitlist_position": selectors.waitlist_position(registration),
             "site_url": settings.SITE_URL,
         }
         subject = str(SUBJECTS[kind] % {"event": event.localized.title})

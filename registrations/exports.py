@@ -29,7 +29,7 @@ from django.contrib.admin.views.main import (
     PAGE_VAR,
 )
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Aggregate, CharField, OuterRef, QuerySet, Subquery
 from django.http import QueryDict, StreamingHttpResponse
 from django.utils import timezone
@@ -91,11 +91,6 @@ EXPORT_FIELDS = (
     "reviewed_at",
     f"reviewed_by__{get_user_model().USERNAME_FIELD}",
 )
-
-
-def can_export(user: AbstractBaseUser | AnonymousUser) -> bool:
-    """Return whether ``user`` may take attendee lists out of the system."""
-    return user.has_perm("registrations.export_registration")
 
 
 def neutralise(value: str) -> str:
