@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from registrations import exports
-from registrations.admin import RegistrationAdmin
+from registrations.admin.registrations import RegistrationAdmin
 from registrations.models import ExportLog, Organisation, Registration
 from tests.factories import (
     EventFactory,
