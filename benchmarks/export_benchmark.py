@@ -8,7 +8,7 @@ Run it by hand against a PostgreSQL database of its own (see README.md here):
 It migrates the database, loads the symposium and tops its registrations up to
 ``--rows`` (100,000) with ``seed_fake_registrations``. Then, for 1,000 rows and
 for all of them, it runs the export in a fresh process each time, the way the
-app streams it (``exports.export_start`` iterated to the last byte), recording
+app streams it (``audit.export_start`` iterated to the last byte), recording
 rows per second and the process's peak resident memory; and PostgreSQL's
 ``COPY (SELECT ...) TO STDOUT WITH CSV`` of the same columns into a sink, the
 limit on this machine. It prints the export/COPY throughput ratio and the
@@ -73,11 +73,11 @@ def measured_registrations(rows: int):
 
     The registrations come in the command's order.
     """
-    from registrations import exports
+    from registrations.documents import selection
     from registrations.models import Event
 
     event = Event.objects.current()
-    registrations = exports.registrations_matching(event=event)
+    registrations = selection.registrations_matching(event=event)
     last_pk = (
         registrations.order_by("pk").values_list("pk", flat=True)[rows - 1 : rows].get()
     )
@@ -86,13 +86,13 @@ def measured_registrations(rows: int):
 
 def measure_export(rows: int) -> dict:
     """Stream the export of ``rows`` registrations to a sink, as a download would."""
-    from registrations import exports
+    from registrations.documents import audit
     from registrations.models import ExportLog
 
     event, _, registrations = measured_registrations(rows)
     before = peak_rss_mb()
     started = time.perf_counter()
-    export = exports.export_start(
+    export = audit.export_start(
         registrations=registrations,
         kind=ExportLog.Kind.COMMAND,
         user=None,

@@ -101,10 +101,10 @@ def attendees():
 
 
 def exported(event, language: str) -> bytes:
-    from registrations import exports
+    from registrations.documents import selection
 
     with translation.override(language):
-        return b"".join(exports.export_for_command(event=event, options={}))
+        return b"".join(selection.export_for_command(event=event, options={}))
 
 
 @pytest.mark.parametrize(("language", "expected"), [("en", ENGLISH), ("ja", JAPANESE)])

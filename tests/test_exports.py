@@ -18,8 +18,9 @@ from django.utils.translation import override
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from registrations import exports
 from registrations.admin.registrations import RegistrationAdmin
+from registrations.documents import columns, selection
+from registrations.documents import csv as csv_file
 from registrations.models import ExportLog, Organisation, Registration
 from tests.factories import (
     EventFactory,
@@ -202,8 +203,8 @@ def test_japanese_staff_get_japanese_session_titles_countries_and_organisations(
     )
     with override("ja"):
         rows = [
-            exports.column_headers(),
-            *exports.attendee_rows(Registration.objects.all()),
+            columns.column_headers(),
+            *columns.attendee_rows(Registration.objects.all()),
         ]
     assert cell(rows, registration, "Sessions") == "被害者の保護"
     assert cell(rows, registration, "Country") == "日本"
@@ -254,7 +255,7 @@ def test_ordinary_values_are_left_exactly_as_they_are(client, exporter, ordinary
 )
 def test_phone_numbers_and_a_lone_dash_get_the_quote_too(value, written):
     # No exceptions to the rule: "looks harmless" is how injections get through.
-    assert exports.neutralise(value) == written
+    assert columns.neutralise(value) == written
 
 
 # The database fixtures are untouched by the examples; only text goes through.
@@ -264,12 +265,12 @@ def test_phone_numbers_and_a_lone_dash_get_the_quote_too(value, written):
 )
 def test_any_text_comes_back_from_the_file_as_written_or_quoted(values):
     header = [f"Column {number}" for number, _ in enumerate(values)]
-    neutralised = [exports.neutralise(value) for value in values]
-    content = b"".join(exports.csv_bytes(header, [neutralised]))
+    neutralised = [columns.neutralise(value) for value in values]
+    content = b"".join(csv_file.csv_bytes(header, [neutralised]))
     assert parse(content) == [header, neutralised]
     for written, value in zip(neutralised, values, strict=True):
         assert written in (value, "'" + value)
-        assert written[:1] not in exports.FORMULA_TRIGGERS
+        assert written[:1] not in columns.FORMULA_TRIGGERS
 
 
 # The ways out: filtered list, selected rows, session list
@@ -390,7 +391,7 @@ def test_a_file_name_in_any_script_survives_the_download_header(client, exporter
     response = client.get(
         reverse("admin:registrations_session_export", args=[session.pk])
     )
-    today = timezone.localdate(timezone=exports.EXPORT_TIMEZONE).isoformat()
+    today = timezone.localdate(timezone=columns.EXPORT_TIMEZONE).isoformat()
     filename = (
         f"{session.event.slug}_session-protección-de-las-víctimas-approved_{today}.csv"
     )
@@ -404,14 +405,14 @@ def test_the_file_name_names_the_event_the_selection_and_the_date(client, export
     event = EventFactory(slug="apac-human-smuggling-2027")
     RegistrationFactory(event=event, status=Status.APPROVED)
     response = export_filtered(client, exporter, status__exact="approved")
-    today = timezone.localdate(timezone=exports.EXPORT_TIMEZONE).isoformat()
+    today = timezone.localdate(timezone=columns.EXPORT_TIMEZONE).isoformat()
     assert response["Content-Disposition"] == (
         f'attachment; filename="apac-human-smuggling-2027_approved_{today}.csv"'
     )
 
 
 @pytest.mark.parametrize(
-    ("query", "selection"),
+    ("query", "name"),
     [
         ("", "all"),
         ("status__exact=approved", "approved"),
@@ -420,8 +421,8 @@ def test_the_file_name_names_the_event_the_selection_and_the_date(client, export
         ("event__id__exact=4", "all"),
     ],
 )
-def test_the_changelist_selection_is_named_by_its_filters(query, selection):
-    assert exports.changelist_selection(QueryDict(query)) == selection
+def test_the_changelist_selection_is_named_by_its_filters(query, name):
+    assert selection.changelist_selection(QueryDict(query)) == name
 
 
 def test_the_filtered_export_of_several_events_names_no_event(client, exporter):
@@ -481,9 +482,9 @@ def test_every_export_is_recorded_with_who_when_what_and_how_many(client, export
 
 
 def test_a_download_broken_off_records_the_rows_that_went_out(monkeypatch):
-    monkeypatch.setattr(exports, "CHUNK_CHARACTERS", 1)
+    monkeypatch.setattr(csv_file, "CHUNK_CHARACTERS", 1)
     RegistrationFactory.create_batch(5)
-    export = exports.export_changelist(
+    export = selection.export_changelist(
         registrations=Registration.objects.all(),
         query=QueryDict(),
         user=StaffUserFactory(),
@@ -565,7 +566,7 @@ def test_an_export_takes_four_queries_whatever_its_size(
 ):
     event = seed(count)
     with django_assert_num_queries(QUERIES_PER_EXPORT):
-        export = exports.export_for_command(event=event, options={})
+        export = selection.export_for_command(event=event, options={})
         rows = parse(b"".join(export))
     assert len(rows) == count + 1
     assert ExportLog.objects.get().row_count == count

@@ -1,6 +1,6 @@
 """Attendee lists from the admin, and the read-only record of every export.
 
-Which rows, which columns and the audit record live in ``registrations.exports``;
+Which rows, which columns and the audit record live in ``registrations.documents``;
 these mixins give the admin its download addresses and its export action.
 """
 
@@ -12,7 +12,8 @@ from django.http import HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext_lazy as _
 
-from registrations import exports, selectors
+from registrations import selectors
+from registrations.documents import audit, selection
 from registrations.models import ExportLog
 
 
@@ -39,8 +40,8 @@ class SessionExportMixin:
         session = self.get_object(request, object_id)
         if session is None:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        export = exports.export_session(session=session, user=request.user)
-        return exports.export_response(export)
+        export = selection.export_session(session=session, user=request.user)
+        return audit.export_response(export)
 
 
 class RegistrationExportMixin:
@@ -57,13 +58,13 @@ class RegistrationExportMixin:
     )
     def export_selected(self, request, queryset):
         across = request.POST.get("select_across") == "1"
-        export = exports.export_changelist(
+        export = selection.export_changelist(
             registrations=queryset,
             query=request.GET,
             user=request.user,
             selected=None if across else request.POST.getlist(ACTION_CHECKBOX_NAME),
         )
-        return exports.export_response(export)
+        return audit.export_response(export)
 
     def export_view(self, request):
         """Download every registration the changelist shows with these filters."""
@@ -75,12 +76,12 @@ class RegistrationExportMixin:
             # The changelist itself explains what is wrong with the filters.
             changelist_url = reverse("admin:registrations_registration_changelist")
             return HttpResponseRedirect(f"{changelist_url}?{request.GET.urlencode()}")
-        export = exports.export_changelist(
+        export = selection.export_changelist(
             registrations=changelist.queryset,
             query=request.GET,
             user=request.user,
         )
-        return exports.export_response(export)
+        return audit.export_response(export)
 
 
 @admin.register(ExportLog)

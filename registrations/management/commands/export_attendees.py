@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
-from registrations import exports
+from registrations.documents import selection
 from registrations.models import Event, Organisation, Registration, Session
 
 Status = Registration.Status
@@ -64,7 +64,7 @@ class Command(BaseCommand):
             if options[name]
         }
         with translation.override(options["language"]), self.writer(output) as write:
-            export = exports.export_for_command(
+            export = selection.export_for_command(
                 event=event,
                 statuses=statuses,
                 session=session,
