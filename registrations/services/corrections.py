@@ -6,7 +6,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from registrations import caching
+from registrations import signals
 from registrations.errors import RegistrationError
 from registrations.models import Registration, RegistrationChange, Session
 from registrations.services.capacity import (
@@ -108,5 +108,5 @@ def _apply_changes(
         locked.sessions.set(sessions)
         changed.append("sessions")
         if locked.status == Status.APPROVED:
-            caching.public_pages_changed()
+            signals.seats_changed.send(sender=Registration)
     return changed

@@ -4,7 +4,7 @@ import logging
 
 from django.db import transaction
 
-from registrations import caching, selectors
+from registrations import selectors, signals
 from registrations.models import Registration
 
 logger = logging.getLogger(__name__)
@@ -24,6 +24,6 @@ def registrations_delete_expired(*, dry_run: bool = False) -> int:
     if not dry_run and count:
         with transaction.atomic():
             expired.delete()
-            caching.public_pages_changed()
+            signals.seats_changed.send(sender=Registration)
         logger.info("Deleted %s registrations past their retention period", count)
     return count

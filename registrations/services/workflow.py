@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from registrations import caching
+from registrations import signals
 from registrations.errors import RegistrationError, lower_label
 from registrations.models import Registration, RegistrationChange
 from registrations.services.capacity import lock_registration, refuse_if_full
@@ -109,7 +109,7 @@ def move(
     registration.save(update_fields=update_fields)
     if Status.APPROVED in (from_status, to_status):
         # The seats left on the public pages change.
-        caching.public_pages_changed()
+        signals.seats_changed.send(sender=Registration)
     record_change(
         registration,
         actor=actor,
