@@ -123,10 +123,15 @@ def copy_sql(event_id: int, last_pk: int) -> str:
     """
     from django.contrib.auth import get_user_model
 
-    from registrations.models import Organisation, Registration, Session
+    from registrations.models import (
+        Organisation,
+        Registration,
+        RegistrationSession,
+        Session,
+    )
 
     registration = Registration._meta.db_table
-    chosen = Registration.sessions.through._meta.db_table
+    chosen = RegistrationSession._meta.db_table
     session = Session._meta.db_table
     organisation = Organisation._meta.db_table
     user = get_user_model()._meta.db_table

@@ -11,20 +11,41 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db import connection
-from django.db.models import Count, F, Prefetch, QuerySet, Window
-from django.db.models.functions import RowNumber
+from django.db.models import (
+    Case,
+    Count,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.text import smart_split, unescape_string_literal
 
 from registrations.models import (
     Event,
     Organisation,
     Registration,
+    RegistrationSession,
     Session,
     SessionSpeaker,
 )
 
 Status = Registration.Status
+
+# What the reviewers' search looks in: each word must be in one of them.
+REGISTRATION_SEARCH_FIELDS = [
+    "family_name",
+    "given_name",
+    "name_ja",
+    "email",
+    "organisation__name",
+    "organisation__acronym",
+    "organisation_other",
+]
 
 REVIEW_PERMISSION = "registrations.review_registration"
 EXPORT_PERMISSION = "registrations.export_registration"
@@ -48,7 +69,7 @@ def can_export(user: AbstractBaseUser | AnonymousUser) -> bool:
 
 def seats_taken(event: Event) -> int:
     """Return the seats in the hall that approved delegates hold."""
-    return event.registrations.approved().count()
+    return event.registrations.attending().count()
 
 
 def full_sessions_among(sessions: Iterable[Session]) -> list[Session]:
@@ -64,7 +85,7 @@ def full_sessions_added(
     *, registration: Registration, sessions: Iterable[Session]
 ) -> list[Session]:
     """Return the full sessions an approved registration would newly hold a seat in."""
-    if registration.status != Status.APPROVED:
+    if not registration.is_attending:
         return []
     current = set(registration.sessions.values_list("pk", flat=True))
     return full_sessions_among(s for s in sessions if s.pk not in current)
@@ -97,42 +118,80 @@ def status_counts(queryset) -> dict[str, int]:
     return {status: counts.get(status, 0) for status in Status.values}
 
 
-def waitlist_positions(registrations: Iterable[Registration]) -> dict[int, int]:
-    """Return the waiting-list place (1 is next) of each waitlisted registration.
+def with_waitlist_place(registrations: QuerySet) -> QuerySet:
+    """Annotate ``waitlist_place``: 1 is next on the waiting list, None if not on it.
 
-    One query whatever the number asked for: the waiting lists of their events
-    are numbered, oldest first, and only the places asked for are read back.
+    The waiting list of an event is in the order registrations joined it
+    (``status_changed_at``), oldest first, ties broken by id. The count is a
+    correlated subquery, so the database works it out for the rows read only.
     """
-    waiting = [r for r in registrations if r.status == Status.WAITLISTED]
+    ahead = (
+        Registration.objects.filter(event=OuterRef("event"), status=Status.WAITLISTED)
+        .filter(
+            Q(status_changed_at__lt=OuterRef("status_changed_at"))
+            | Q(status_changed_at=OuterRef("status_changed_at"), pk__lte=OuterRef("pk"))
+        )
+        .order_by()
+        .values("event")
+        .annotate(place=Count("*"))
+        .values("place")
+    )
+    return registrations.annotate(
+        waitlist_place=Case(
+            When(status=Status.WAITLISTED, then=Subquery(ahead)), default=None
+        )
+    )
+
+
+def waitlist_positions(registrations: Iterable[Registration]) -> dict[int, int]:
+    """Return the waiting-list place of each waitlisted registration, in one query."""
+    waiting = [r.pk for r in registrations if r.status == Status.WAITLISTED]
     if not waiting:
         return {}
-    numbered = (
-        Registration.objects.filter(
-            status=Status.WAITLISTED, event_id__in={r.event_id for r in waiting}
-        )
-        .annotate(
-            numbered_id=F("pk"),
-            place=Window(
-                RowNumber(),
-                partition_by=[F("event_id")],
-                order_by=[F("status_changed_at").asc(), F("pk").asc()],
-            ),
-        )
-        .values_list("numbered_id", "place")
+    places = with_waitlist_place(Registration.objects.filter(pk__in=waiting))
+    return dict(places.values_list("pk", "waitlist_place"))
+
+
+def registrations_for_review(registrations: QuerySet) -> QuerySet:
+    """Annotate what the reviewers' list shows: sessions chosen, waiting-list place.
+
+    Correlated subqueries: the database evaluates them for the rows of the
+    page only, not for the whole filtered list.
+    """
+    sessions_chosen = (
+        RegistrationSession.objects.filter(registration=OuterRef("pk"))
         .order_by()
+        .values("registration")
+        .annotate(total=Count("*"))
+        .values("total")
     )
-    # The window must see the whole waiting list, so the registrations asked
-    # for are picked out around it rather than inside it.
-    sql, params = numbered.query.sql_with_params()
-    wanted = [registration.pk for registration in waiting]
-    marks = ", ".join(["%s"] * len(wanted))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT numbered_id, place FROM ({sql}) numbered "
-            f"WHERE numbered_id IN ({marks})",
-            [*params, *wanted],
+    return with_waitlist_place(
+        registrations.annotate(sessions_total=Coalesce(Subquery(sessions_chosen), 0))
+    )
+
+
+def registrations_searched(registrations: QuerySet, text: str) -> QuerySet:
+    """Return the registrations in which every word of ``text`` is found.
+
+    A word is found when a field of ``REGISTRATION_SEARCH_FIELDS`` contains it,
+    in any letter case; "quoted words" are searched as one. The admin's
+    search box and the exports of its list both search this way.
+    """
+    for word in smart_split(text):
+        if word[:1] in "\"'" and word[0] == word[-1] and len(word) > 1:
+            word = unescape_string_literal(word)
+        registrations = registrations.filter(
+            Q.create(
+                [(f"{field}__icontains", word) for field in REGISTRATION_SEARCH_FIELDS],
+                connector=Q.OR,
+            )
         )
-        return dict(cursor.fetchall())
+    return registrations
+
+
+def registration_history(registration: Registration) -> QuerySet:
+    """Return the changes of ``registration``, oldest first, with who made them."""
+    return registration.changes.select_related("changed_by")
 
 
 def waitlist_position(registration: Registration) -> int | None:

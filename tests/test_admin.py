@@ -184,14 +184,14 @@ def test_approving_asks_for_confirmation_then_approves(
     assert confirmation.status_code == 200
     page = confirmation.content.decode()
     assert "You are about to approve these 2 registrations" in page
-    assert not Registration.objects.approved().exists()
+    assert not Registration.objects.attending().exists()
 
     with django_capture_on_commit_callbacks(execute=True):
         response = run_action(
             reviewer_client, "approve", registrations, confirm={"note": "Welcome"}
         )
     assert response.status_code == 302
-    assert Registration.objects.approved().count() == 2
+    assert Registration.objects.attending().count() == 2
     assert len(mail.outbox) == 2
     messages = [
         str(m) for m in reviewer_client.get(response["Location"]).context["messages"]
@@ -479,3 +479,29 @@ def test_the_private_link_can_be_sent_again_from_the_list(
     [message] = mail.outbox
     assert message.to == [registration.email]
     assert registration.get_absolute_url() in message.body
+
+
+def test_the_history_names_the_fields_changed_in_the_readers_language(
+    reviewer_client, reviewer, client
+):
+    from django.conf import settings
+
+    from registrations import services
+
+    registration = RegistrationFactory()
+    services.registration_correct(
+        registration=registration,
+        by=reviewer,
+        sessions=[],
+        dietary_needs="Halal",
+    )
+    url = reverse("admin:registrations_registration_change", args=[registration.pk])
+
+    def history(page: bytes) -> str:
+        html = page.decode()
+        return html[html.index('class="module registration-history"') :]
+
+    assert "Dietary needs" in history(reviewer_client.get(url).content)
+    assert "dietary_needs" not in history(reviewer_client.get(url).content)
+    reviewer_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ja"
+    assert "食事に関する配慮" in history(reviewer_client.get(url).content)

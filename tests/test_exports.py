@@ -292,7 +292,7 @@ def test_the_filtered_export_holds_exactly_the_changelist_rows_in_its_order(
         {},
         {"status__exact": "approved"},
         {"status__exact": "approved", "event__id__exact": event.pk, "o": "1"},
-        {"o": "-5.1"},  # by the number of sessions, an annotation of the admin's
+        {"o": "-6.1"},  # by the number of sessions, an annotation of the admin's
         {"q": "red cross"},
         {"category__exact": "government"},
         {"q": "no such delegate"},

@@ -6,6 +6,7 @@ from pathlib import Path
 from django.conf import settings
 
 APP = Path(settings.BASE_DIR) / "registrations"
+LONGEST_MODULE = 400
 
 
 def module_name(path: Path) -> str:
@@ -75,3 +76,12 @@ def test_no_module_of_the_app_imports_itself_round_a_circle():
 def test_the_circle_finder_finds_a_circle():
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": set()}
     assert circle_in(graph) == ["a", "b", "c", "a"]
+
+
+def test_no_module_of_the_app_is_longer_than_a_screen_of_navigation():
+    too_long = {
+        name: length
+        for name, path in app_modules().items()
+        if (length := len(path.read_text().splitlines())) > LONGEST_MODULE
+    }
+    assert too_long == {}

@@ -6,7 +6,7 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from registrations.models import Registration, Session
+from registrations.models import RegistrationSession, Session
 
 
 class ChoiceListFilter(admin.SimpleListFilter):
@@ -66,7 +66,7 @@ class SessionFilter(ChoiceListFilter):
         return [(str(session.pk), session.localized.title) for session in sessions]
 
     def filter(self, queryset, value):
-        chosen = Registration.sessions.through.objects.filter(
+        chosen = RegistrationSession.objects.filter(
             registration=OuterRef("pk"), session_id=int(value)
         )
         return queryset.filter(Exists(chosen))

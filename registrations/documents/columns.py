@@ -13,6 +13,7 @@ from django_countries import countries
 from registrations.models import (
     Organisation,
     Registration,
+    RegistrationSession,
     Session,
     japanese_is_active,
 )
@@ -104,9 +105,7 @@ def session_ids_subquery() -> Subquery:
     A correlated subquery rather than ``prefetch_related``, which would cost
     one more query for every chunk of rows the cursor fetches.
     """
-    chosen = Registration.sessions.through.objects.filter(
-        registration_id=OuterRef("pk")
-    )
+    chosen = RegistrationSession.objects.filter(registration_id=OuterRef("pk"))
     return Subquery(
         chosen.order_by()
         .values("registration_id")

@@ -17,6 +17,7 @@ from django.utils.text import slugify
 
 from registrations.documents.audit import AttendeeExport, export_start
 from registrations.models import (
+    ATTENDING,
     Event,
     ExportLog,
     Organisation,
@@ -142,7 +143,7 @@ def _slug(text: str) -> str:
 
 def export_session(*, session: Session, user: AbstractBaseUser) -> AttendeeExport:
     """Start the export of a session's attendees: its approved registrations."""
-    statuses = [Status.APPROVED]
+    statuses = [ATTENDING]
     return export_start(
         registrations=registrations_matching(
             event=session.event, statuses=statuses, session=session

@@ -1,8 +1,9 @@
 """The symposium's data: events, their programme, organisations and registrations."""
 
 from registrations.models.bilingual import BilingualMixin, Localized, japanese_is_active
-from registrations.models.choices import RegistrationStatus
+from registrations.models.choices import ATTENDING, RegistrationStatus, Sector
 from registrations.models.exports import ExportLog
+from registrations.models.history import RegistrationChange
 from registrations.models.programme import (
     Event,
     EventQuerySet,
@@ -14,12 +15,15 @@ from registrations.models.programme import (
 )
 from registrations.models.registrations import (
     Registration,
-    RegistrationChange,
     RegistrationQuerySet,
+    RegistrationSession,
     new_private_token,
+    organisation_display_name,
 )
 
 __all__ = [
+    "ATTENDING",
+    "Sector",
     "BilingualMixin",
     "Event",
     "EventQuerySet",
@@ -29,6 +33,7 @@ __all__ = [
     "Registration",
     "RegistrationChange",
     "RegistrationQuerySet",
+    "RegistrationSession",
     "RegistrationStatus",
     "Session",
     "SessionQuerySet",
@@ -36,4 +41,5 @@ __all__ = [
     "Speaker",
     "japanese_is_active",
     "new_private_token",
+    "organisation_display_name",
 ]

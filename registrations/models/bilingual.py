@@ -9,6 +9,13 @@ def japanese_is_active() -> bool:
     return (get_language() or "").startswith("ja")
 
 
+def in_active_language(english: str, japanese: str | None) -> str:
+    """Return the Japanese text on a Japanese page where there is one, else English."""
+    if japanese and japanese_is_active():
+        return japanese
+    return english
+
+
 class Localized:
     """Read a model's bilingual fields in the active language.
 
@@ -21,10 +28,9 @@ class Localized:
         self._instance = instance
 
     def __getattr__(self, field: str) -> str:
-        english = getattr(self._instance, field)
-        if japanese_is_active():
-            return getattr(self._instance, f"{field}_ja", "") or english
-        return english
+        return in_active_language(
+            getattr(self._instance, field), getattr(self._instance, f"{field}_ja", "")
+        )
 
 
 class BilingualMixin:

@@ -10,14 +10,10 @@ from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 
 from registrations.models.bilingual import BilingualMixin
-from registrations.models.choices import RegistrationStatus
+from registrations.models.choices import ATTENDING, Sector
 
 
 class EventQuerySet(models.QuerySet):
-    def open_for_registration(self, *, at=None):
-        at = at or timezone.now()
-        return self.filter(registration_opens_at__lte=at, registration_closes_at__gt=at)
-
     def current(self) -> "Event | None":
         """Return the next event to come, or else the latest one."""
         upcoming = self.filter(ends_at__gte=timezone.now()).order_by("starts_at")
@@ -84,7 +80,7 @@ class Event(BilingualMixin, models.Model):
         ]
 
     def __str__(self):
-        return self.title
+        return self.localized.title
 
     def get_absolute_url(self):
         return reverse("registrations:event", kwargs={"slug": self.slug})
@@ -95,13 +91,7 @@ class Event(BilingualMixin, models.Model):
 
 
 class Organisation(BilingualMixin, models.Model):
-    class Kind(models.TextChoices):
-        GOVERNMENT = "government", _("Government")
-        INTERNATIONAL = "international", _("International organisation")
-        NGO = "ngo", _("Non-governmental organisation")
-        ACADEMIC = "academic", _("Academic institution")
-        PRESS = "press", _("Press")
-        OTHER = "other", _("Other")
+    Kind = Sector
 
     # The contexts tell translators that this name is an organisation's, which
     # Japanese calls differently from a person's.
@@ -130,8 +120,8 @@ class Organisation(BilingualMixin, models.Model):
 
     def __str__(self):
         if self.acronym:
-            return f"{self.name} ({self.acronym})"
-        return self.name
+            return f"{self.localized.name} ({self.acronym})"
+        return self.localized.name
 
 
 class Speaker(BilingualMixin, models.Model):
@@ -162,7 +152,7 @@ class Speaker(BilingualMixin, models.Model):
         ordering = ["name"]
 
     def __str__(self):
-        return self.name
+        return self.localized.name
 
 
 class SessionQuerySet(models.QuerySet):
@@ -177,7 +167,7 @@ class SessionQuerySet(models.QuerySet):
         chosen = self.model.registrations.through.objects.filter(
             session=OuterRef("pk"),
             registration__event=OuterRef("event"),
-            registration__status=RegistrationStatus.APPROVED,
+            registration__status=ATTENDING,
         )
         approved = (
             chosen.order_by()
@@ -235,7 +225,7 @@ class Session(BilingualMixin, models.Model):
         ]
 
     def __str__(self):
-        return self.title
+        return self.localized.title
 
     @property
     def seats_left(self) -> int | None:

@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from registrations.models.bilingual import japanese_is_active
-from registrations.models.choices import RegistrationStatus
+from registrations.models.bilingual import in_active_language, japanese_is_active
+from registrations.models.choices import ATTENDING, RegistrationStatus, Sector
 from registrations.models.programme import Event, Organisation, Session
 
 
@@ -26,14 +26,9 @@ class RegistrationQuerySet(models.QuerySet):
         """Return registrations that hold their email address for the event."""
         return self.exclude(status=Registration.Status.CANCELLED)
 
-    def approved(self):
-        return self.filter(status=Registration.Status.APPROVED)
-
-    def pending(self):
-        return self.filter(status=Registration.Status.PENDING)
-
-    def waitlisted(self):
-        return self.filter(status=Registration.Status.WAITLISTED)
+    def attending(self):
+        """Return the registrations that hold a seat (``choices.ATTENDING``)."""
+        return self.filter(status=ATTENDING)
 
     def with_email(self, email: str):
         """Return the registrations with ``email``, in any letter case.
@@ -49,13 +44,7 @@ class RegistrationQuerySet(models.QuerySet):
 class Registration(models.Model):
     Status = RegistrationStatus
 
-    class Category(models.TextChoices):
-        GOVERNMENT = "government", _("Government official")
-        INTERNATIONAL = "international", _("International organisation")
-        NGO = "ngo", _("Non-governmental organisation")
-        ACADEMIC = "academic", _("Academic")
-        PRESS = "press", _("Press")
-        OTHER = "other", _("Other")
+    Category = Sector
 
     class Honorific(models.TextChoices):
         NONE = "", _("(none)")
@@ -127,6 +116,7 @@ class Registration(models.Model):
         Session,
         verbose_name=_("sessions"),
         related_name="registrations",
+        through="RegistrationSession",
         blank=True,
     )
     dietary_needs = models.CharField(_("dietary needs"), max_length=300, blank=True)
@@ -283,55 +273,61 @@ class Registration(models.Model):
     def organisation_name(self) -> str:
         """Return the organisation's name in the active language, or the typed one."""
         if self.organisation_id:
-            return self.organisation.localized.name
+            return organisation_display_name(
+                name=self.organisation.name,
+                name_ja=self.organisation.name_ja,
+                other=self.organisation_other,
+            )
         return self.organisation_other
 
+    @property
+    def is_attending(self) -> bool:
+        """Return whether the delegate holds a seat."""
+        return self.status == ATTENDING
 
-class RegistrationChange(models.Model):
-    """One recorded change of a registration: a status transition or an edit."""
 
-    class Actor(models.TextChoices):
-        STAFF = "staff", _("Staff")
-        DELEGATE = "delegate", _("Delegate")
-        SYSTEM = "system", _("System")
+def organisation_display_name(
+    *, name: str | None, name_ja: str | None, other: str
+) -> str:
+    """Return a delegate's organisation as every page, email and list shows it.
+
+    The listed organisation's name (``name``, None when none is listed) in the
+    reader's language, or else the name the delegate typed (``other``).
+    """
+    if name is None:
+        return other
+    return in_active_language(name, name_ja)
+
+
+class RegistrationSession(models.Model):
+    """A session a delegate chose; check-in at the session will record here."""
 
     registration = models.ForeignKey(
         Registration,
         verbose_name=_("registration"),
-        related_name="changes",
+        related_name="session_choices",
         on_delete=models.CASCADE,
     )
-    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
-    actor = models.CharField(_("by"), max_length=10, choices=Actor.choices)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("staff member"),
-        related_name="registration_changes",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
+    session = models.ForeignKey(
+        Session,
+        verbose_name=_("session"),
+        related_name="choices",
+        on_delete=models.CASCADE,
     )
-    from_status = models.CharField(
-        _("from status"), max_length=20, choices=Registration.Status.choices, blank=True
+    chosen_at = models.DateTimeField(
+        _("chosen at"),
+        default=timezone.now,
+        help_text=_("When the session was added to the registration."),
     )
-    to_status = models.CharField(
-        _("to status"), max_length=20, choices=Registration.Status.choices, blank=True
-    )
-    fields = models.JSONField(
-        _("fields changed"),
-        default=list,
-        blank=True,
-        help_text=_("Names of the fields an edit changed."),
-    )
-    note = models.TextField(_("note"), blank=True)
 
     class Meta:
-        verbose_name = _("registration change")
-        verbose_name_plural = _("registration changes")
-        ordering = ["changed_at", "pk"]
+        verbose_name = _("chosen session")
+        verbose_name_plural = _("chosen sessions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["registration", "session"], name="registration_session_once"
+            ),
+        ]
 
     def __str__(self):
-        if self.to_status:
-            from_status = self.get_from_status_display() or "–"
-            return f"{from_status} → {self.get_to_status_display()}"
-        return ", ".join(self.fields)
+        return f"{self.registration} – {self.session}"

@@ -99,7 +99,7 @@ def _apply_changes(
     new_ids = {session.pk for session in sessions}
     old_ids = set(locked.sessions.values_list("pk", flat=True))
     if new_ids != old_ids:
-        if locked.status == Status.APPROVED:
+        if locked.is_attending:
             # An approved delegate holds a seat in every session chosen.
             lock_event(locked.event_id)
             refuse_if_sessions_full(
@@ -107,6 +107,6 @@ def _apply_changes(
             )
         locked.sessions.set(sessions)
         changed.append("sessions")
-        if locked.status == Status.APPROVED:
+        if locked.is_attending:
             signals.seats_changed.send(sender=Registration)
     return changed

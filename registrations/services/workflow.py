@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from registrations import signals
 from registrations.errors import RegistrationError, lower_label
-from registrations.models import Registration, RegistrationChange
+from registrations.models import ATTENDING, Registration, RegistrationChange
 from registrations.services.capacity import lock_registration, refuse_if_full
 from registrations.services.history import record_change
 from registrations.services.notifications import notify_delegate
@@ -107,7 +107,7 @@ def move(
         registration.review_note = note
         update_fields += ["reviewed_by", "reviewed_at", "review_note"]
     registration.save(update_fields=update_fields)
-    if Status.APPROVED in (from_status, to_status):
+    if ATTENDING in (from_status, to_status):
         # The seats left on the public pages change.
         signals.seats_changed.send(sender=Registration)
     record_change(
