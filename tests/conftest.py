@@ -1,13 +1,32 @@
+from io import StringIO
+
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.utils import translation
 
-from tests.factories import EventFactory
+from tests.factories import EventFactory, OrganisationFactory, SessionFactory
 
 
 @pytest.fixture
 def event(db):
     return EventFactory()
+
+
+@pytest.fixture
+def seed(db):
+    """Return a function that adds ``count`` realistic delegates to one event."""
+    event = EventFactory(capacity=5_000)
+    SessionFactory.create_batch(5, event=event)
+    OrganisationFactory.create_batch(8)
+
+    def seed(count: int):
+        call_command(
+            "seed_fake_registrations", count=count, seed=count, stdout=StringIO()
+        )
+        return event
+
+    return seed
 
 
 @pytest.fixture

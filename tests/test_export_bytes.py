@@ -101,10 +101,13 @@ def attendees():
 
 
 def exported(event, language: str) -> bytes:
-    from registrations.documents import selection
+    from registrations.documents import audit, selection
 
     with translation.override(language):
-        return b"".join(selection.export_for_command(event=event, options={}))
+        export = audit.export_start(
+            selection=selection.for_command(event=event, options={}), user=None
+        )
+        return b"".join(export)
 
 
 @pytest.mark.parametrize(("language", "expected"), [("en", ENGLISH), ("ja", JAPANESE)])

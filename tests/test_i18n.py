@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from registrations import services
-from registrations.documents import columns
+from registrations.documents import columns, csv
 from registrations.models import Registration
 from tests.factories import (
     EventFactory,
@@ -512,7 +512,8 @@ def test_a_japanese_export_names_organisations_and_statuses_in_japanese():
         status=Status.WAITLISTED,
     )
     with translation.override("ja"):
-        [row] = list(columns.attendee_rows(Registration.objects.all()))
+        [typed] = list(columns.attendee_rows(Registration.objects.all()))
+        row = [csv.text_cell(value) for value in typed]
     assert row[0] == str(registration.pk)
     assert row[1] == "キャンセル待ち"
     assert "法務省" in row

@@ -68,6 +68,7 @@ class RegistrationAdmin(
         "waitlist",
         "resend_link",
         "export_selected",
+        "export_selected_xlsx",
     ]
 
     class Media:

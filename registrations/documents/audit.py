@@ -1,26 +1,39 @@
-"""The record of every attendee list that leaves the system, and its download."""
+"""The record of every attendee list that leaves the system, and its download.
 
-from collections.abc import Generator, Iterator, Mapping
-from dataclasses import dataclass
+Whatever the format, an export is one ``ExportLog``: who took which selection,
+when, as which file, and how many rows. The record exists before the first
+byte leaves, so that even an export that fails or is broken off is on record.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import date
+from types import ModuleType
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
+from registrations.documents import csv, xlsx
 from registrations.documents.columns import (
     EXPORT_TIMEZONE,
+    Cell,
     attendee_rows,
     column_headers,
 )
-from registrations.documents.csv import csv_bytes
+from registrations.documents.selection import Selection
 from registrations.models import Event, ExportLog
+
+# The renderers, by the format the record names.
+RENDERERS: dict[str, ModuleType] = {
+    ExportLog.Format.CSV: csv,
+    ExportLog.Format.XLSX: xlsx,
+}
 
 
 def export_filename(
-    *, event: Event | None, selection: str, today: date | None = None
+    *, event: Event | None, name: str, extension: str, today: date | None = None
 ) -> str:
     """Return the file name: the event, the selection and today's date in Tokyo.
 
@@ -28,7 +41,7 @@ def export_filename(
     """
     today = today or timezone.localdate(timezone=EXPORT_TIMEZONE)
     event_part = event.slug if event else "all-events"
-    return f"{event_part}_{selection}_{today.isoformat()}.csv"
+    return f"{event_part}_{name}_{today.isoformat()}.{extension}"
 
 
 @dataclass
@@ -36,31 +49,34 @@ class AttendeeExport:
     """An export under way: iterate it, once, for the file's bytes.
 
     The header and the rows' labels are prepared when the export starts, in
-    the language of whoever asked for it. The ``ExportLog`` exists before the
-    first byte leaves, so that even an export that fails or is broken off is
-    on record. Its ``row_count`` is the number of rows handed on for sending,
-    saved when the iteration ends, however it ends: a download that stops
-    halfway records what went out.
+    the language of whoever asked for it. The record's ``row_count`` is the
+    number of rows handed to the renderer, saved when the iteration ends,
+    however it ends: a CSV download that stops halfway records what went out.
     """
 
     header: list[str]
-    rows: Generator[list[str], None, None]
+    rows: Iterator[list[Cell]]
     log: ExportLog
-    rows_written: int = 0
+    renderer: ModuleType
+    rows_written: int = field(default=0)
 
     @property
     def filename(self) -> str:
         return self.log.filename
 
+    @property
+    def content_type(self) -> str:
+        return self.renderer.CONTENT_TYPE
+
     def __iter__(self) -> Iterator[bytes]:
         try:
-            yield from csv_bytes(self.header, self._counted())
+            yield from self.renderer.render(self.header, self._counted())
         finally:
             self.rows.close()
             self.log.row_count = self.rows_written
             ExportLog.objects.filter(pk=self.log.pk).update(row_count=self.rows_written)
 
-    def _counted(self) -> Iterator[list[str]]:
+    def _counted(self) -> Iterator[list[Cell]]:
         for row in self.rows:
             yield row
             self.rows_written += 1
@@ -68,23 +84,27 @@ class AttendeeExport:
 
 def export_start(
     *,
-    registrations: QuerySet,
-    kind: str,
+    selection: Selection,
     user: AbstractBaseUser | None,
-    event: Event | None,
-    filters: Mapping,
-    selection: str,
+    file_format: str = ExportLog.Format.CSV,
 ) -> AttendeeExport:
-    """Record an export of ``registrations`` and return it, ready to stream."""
+    """Record an export of ``selection`` and return it, ready to stream."""
+    renderer = RENDERERS[file_format]
     log = ExportLog.objects.create(
-        kind=kind,
+        kind=selection.kind,
+        file_format=file_format,
         exported_by=user,
-        event=event,
-        filters=dict(filters),
-        filename=export_filename(event=event, selection=selection),
+        event=selection.event,
+        filters=dict(selection.filters),
+        filename=export_filename(
+            event=selection.event, name=selection.name, extension=renderer.EXTENSION
+        ),
     )
     return AttendeeExport(
-        header=column_headers(), rows=attendee_rows(registrations), log=log
+        header=column_headers(),
+        rows=attendee_rows(selection.registrations),
+        log=log,
+        renderer=renderer,
     )
 
 
@@ -92,7 +112,7 @@ def export_response(export: AttendeeExport) -> StreamingHttpResponse:
     """Return the HTTP download of ``export``, streamed as it is written."""
     return StreamingHttpResponse(
         iter(export),
-        content_type="text/csv; charset=utf-8",
+        content_type=export.content_type,
         headers={
             "Content-Disposition": content_disposition_header(
                 as_attachment=True, filename=export.filename

@@ -1,13 +1,22 @@
-"""The attendee list's columns, and the rows read for them from the database."""
+"""The attendee list's columns, declared once, and the rows read for them.
 
-from collections.abc import Generator, Iterable
+Each ``Column`` names its header, the database values it is made of and how
+a cell is made from them; every renderer (CSV, XLSX, and later documents)
+writes the same columns in the same order. Cells are typed: text, a whole
+number, or a moment (an aware ``datetime``); each renderer writes them as its
+format does best. Adding a column is one entry in ``COLUMNS``.
+"""
+
+import operator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.db.models import Aggregate, CharField, OuterRef, QuerySet, Subquery
 from django.utils.text import capfirst
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from registrations.models import (
@@ -15,13 +24,12 @@ from registrations.models import (
     Registration,
     RegistrationSession,
     Session,
-    japanese_is_active,
+    organisation_display_name,
 )
 
 # The symposium runs in Tokyo: its staff read times and dates in Japan time,
 # whatever the server's clock says.
 EXPORT_TIMEZONE = ZoneInfo("Asia/Tokyo")
-
 SESSION_SEPARATOR = "; "
 # Rows fetched from the database at a time: large enough to keep the overhead
 # per row low, small enough that memory does not depend on the row count.
@@ -32,32 +40,12 @@ FETCH_ROWS = 2_000
 # reads what follows as the start of the cell.
 FORMULA_TRIGGERS = frozenset("=+-@\t\r")
 
-Status = Registration.Status
+# The kinds of cell.
+TEXT = "text"
+NUMBER = "number"
+MOMENT = "moment"
 
-# The columns read from the database, in the order ``attendee_rows`` unpacks them.
-EXPORT_FIELDS = (
-    "pk",
-    "status",
-    "honorific",
-    "family_name",
-    "given_name",
-    "name_ja",
-    "email",
-    "organisation__name",
-    "organisation__name_ja",
-    "organisation_other",
-    "organisation__kind",
-    "position",
-    "country",
-    "category",
-    "session_ids",
-    "dietary_needs",
-    "accessibility_needs",
-    "interpretation",
-    "submitted_at",
-    "reviewed_at",
-    f"reviewed_by__{get_user_model().USERNAME_FIELD}",
-)
+Cell = str | int | datetime | None
 
 
 def neutralise(value: str) -> str:
@@ -114,138 +102,157 @@ def session_ids_subquery() -> Subquery:
     )
 
 
-def column_headers() -> list[str]:
-    """Return the header row, in the active language."""
+class Labels:
+    """What cells are made with, in the language active when an export starts.
 
-    def label(name: str) -> str:
-        return str(capfirst(Registration._meta.get_field(name).verbose_name))
-
-    return [
-        _("ID"),
-        label("status"),
-        label("honorific"),
-        label("family_name"),
-        label("given_name"),
-        label("name_ja"),
-        label("email"),
-        label("organisation"),
-        _("Organisation kind"),
-        label("position"),
-        label("country"),
-        _("Country code"),
-        label("category"),
-        label("sessions"),
-        label("dietary_needs"),
-        label("accessibility_needs"),
-        label("interpretation"),
-        label("submitted_at"),
-        label("reviewed_at"),
-        label("reviewed_by"),
-    ]
-
-
-def _labels(choices: Iterable[tuple[str, object]]) -> dict[str, str]:
-    """Return each choice's label, translated once rather than once per row."""
-    return {value: str(label) for value, label in choices}
-
-
-def _local_time(moment: datetime | None) -> str:
-    if moment is None:
-        return ""
-    return moment.astimezone(EXPORT_TIMEZONE).isoformat(timespec="seconds")
-
-
-def attendee_rows(registrations: QuerySet) -> Generator[list[str], None, None]:
-    """Return the rows of ``registrations``: one list of text cells each.
-
-    The labels, the country names and the names of sessions and listed
-    organisations are taken now, in the active language, as the headers are:
-    the rows themselves are read from the database only as the result is
-    iterated, which for a download is after the view has returned. Rows come
-    in the queryset's order; every cell has been through ``neutralise``.
+    Choice labels, country names and session titles are translated once here
+    rather than once per row; the rows themselves are read later, as the
+    file is written, which for a download is after the view has returned.
     """
-    japanese = japanese_is_active()
-    statuses = _labels(Status.choices)
-    honorifics = _labels(Registration.Honorific.choices) | {"": ""}
-    categories = _labels(Registration.Category.choices)
-    interpretations = _labels(Registration.Interpretation.choices)
-    organisation_kinds = _labels(Organisation.Kind.choices)
-    country_names = dict(countries)
-    # Every session, not only the event's: the table is small, and an admin
-    # may have given a registration a session of another event.
-    programme = list(Session.objects.all())
-    titles = {session.pk: session.localized.title for session in programme}
-    programme_order = {session.pk: place for place, session in enumerate(programme)}
-    # A registration picks a few sessions among a handful, so the same
-    # combinations come back again and again.
-    session_cells: dict[str | None, str] = {None: ""}
 
-    def sessions_cell(session_ids: str | None) -> str:
-        cell = session_cells.get(session_ids)
+    def __init__(self):
+        def labels(choices) -> dict[str, str]:
+            return {value: str(label) for value, label in choices}
+
+        self.status = labels(Registration.Status.choices)
+        self.honorific = labels(Registration.Honorific.choices) | {"": ""}
+        self.sector = labels(Organisation.Kind.choices)
+        self.interpretation = labels(Registration.Interpretation.choices)
+        self.country = dict(countries)
+        # Every session, not only the event's: the table is small, and an
+        # admin may have given a registration a session of another event.
+        programme = list(Session.objects.all())
+        self.titles = {session.pk: session.localized.title for session in programme}
+        self.order = {session.pk: place for place, session in enumerate(programme)}
+        # A registration picks a few sessions among a handful, so the same
+        # combinations come back again and again.
+        self.sessions: dict[str | None, str] = {None: ""}
+
+    def sessions_cell(self, session_ids: str | None) -> str:
+        cell = self.sessions.get(session_ids)
         if cell is None:
-            ids = sorted(map(int, session_ids.split(",")), key=programme_order.get)
-            cell = SESSION_SEPARATOR.join(titles[id_] for id_ in ids)
-            session_cells[session_ids] = cell
+            ids = sorted(map(int, session_ids.split(",")), key=self.order.get)
+            cell = SESSION_SEPARATOR.join(self.titles[id_] for id_ in ids)
+            self.sessions[session_ids] = cell
         return cell
 
-    def rows() -> Generator[list[str], None, None]:
-        for (
-            pk,
-            status,
-            honorific,
-            family_name,
-            given_name,
-            name_ja,
-            email,
-            organisation_name,
-            organisation_name_ja,
-            organisation_other,
-            organisation_kind,
-            position,
-            country,
-            category,
-            session_ids,
-            dietary_needs,
-            accessibility_needs,
-            interpretation,
-            submitted_at,
-            reviewed_at,
-            reviewed_by,
-        ) in (
+
+def field_label(name: str) -> Callable[[], str]:
+    return lambda: str(capfirst(Registration._meta.get_field(name).verbose_name))
+
+
+def plain(*values):
+    return values[0]
+
+
+def choice(table: str) -> Callable:
+    """Make a cell from a choice's label; an unknown (old) value shows as stored."""
+
+    def make(labels: Labels) -> Callable:
+        names = getattr(labels, table)
+        return lambda value: names.get(value, value or "")
+
+    return make
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: its header, the values it reads, and how it makes a cell."""
+
+    header: Callable[[], str]
+    fields: tuple[str, ...]
+    # Given the export's labels, return the function from values to the cell.
+    cell: Callable[[Labels], Callable[..., Cell]] = lambda labels: plain
+    kind: str = TEXT
+    # A width that fits most values, in characters (for XLSX); the renderer
+    # widens a column to its longest value up to a limit.
+    width: int = 12
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column(lambda: str(_("ID")), ("pk",), kind=NUMBER, width=6),
+    Column(field_label("status"), ("status",), choice("status"), width=14),
+    Column(field_label("honorific"), ("honorific",), choice("honorific"), width=8),
+    Column(field_label("family_name"), ("family_name",), width=16),
+    Column(field_label("given_name"), ("given_name",), width=16),
+    Column(field_label("name_ja"), ("name_ja",), width=14),
+    Column(field_label("email"), ("email",), width=28),
+    Column(
+        field_label("organisation"),
+        ("organisation__name", "organisation__name_ja", "organisation_other"),
+        lambda labels: (
+            lambda name, name_ja, other: organisation_display_name(
+                name=name, name_ja=name_ja, other=other
+            )
+        ),
+        width=30,
+    ),
+    Column(
+        lambda: str(_("Organisation kind")),
+        ("organisation__kind",),
+        choice("sector"),
+        width=20,
+    ),
+    Column(field_label("position"), ("position",), width=24),
+    Column(field_label("country"), ("country",), choice("country"), width=16),
+    Column(lambda: str(_("Country code")), ("country",), width=6),
+    Column(field_label("category"), ("category",), choice("sector"), width=20),
+    Column(
+        field_label("sessions"),
+        ("session_ids",),
+        lambda labels: labels.sessions_cell,
+        width=40,
+    ),
+    Column(field_label("dietary_needs"), ("dietary_needs",), width=20),
+    Column(field_label("accessibility_needs"), ("accessibility_needs",), width=20),
+    Column(
+        field_label("interpretation"),
+        ("interpretation",),
+        choice("interpretation"),
+        width=14,
+    ),
+    Column(field_label("submitted_at"), ("submitted_at",), kind=MOMENT, width=19),
+    Column(field_label("reviewed_at"), ("reviewed_at",), kind=MOMENT, width=19),
+    Column(
+        field_label("reviewed_by"),
+        (f"reviewed_by__{get_user_model().USERNAME_FIELD}",),
+        lambda labels: lambda name: name or "",
+        width=14,
+    ),
+)
+
+
+def column_headers() -> list[str]:
+    """Return the header row, in the active language."""
+    return [column.header() for column in COLUMNS]
+
+
+def attendee_rows(registrations: QuerySet) -> Iterator[list[Cell]]:
+    """Return the rows of ``registrations``: one list of typed cells each.
+
+    Rows come in the queryset's order, read in one SELECT through a database
+    cursor, so memory stays the same whatever their number. Text is as
+    stored: the renderers neutralise formulas as their format needs.
+    """
+    labels = Labels()
+    fields: list[str] = []
+    makers = []
+    for column in COLUMNS:
+        first = len(fields)
+        fields.extend(column.fields)
+        pick = operator.itemgetter(*range(first, len(fields)))
+        make = column.cell(labels)
+        if len(column.fields) == 1:
+            makers.append(lambda row, pick=pick, make=make: make(pick(row)))
+        else:
+            makers.append(lambda row, pick=pick, make=make: make(*pick(row)))
+
+    def rows() -> Iterator[list[Cell]]:
+        for row in (
             registrations.annotate(session_ids=session_ids_subquery())
-            .values_list(*EXPORT_FIELDS)
+            .values_list(*fields)
             .iterator(chunk_size=FETCH_ROWS)
         ):
-            if organisation_name is None:
-                organisation = organisation_other
-            elif japanese and organisation_name_ja:
-                organisation = organisation_name_ja
-            else:
-                organisation = organisation_name
-            # A value the choices do not know (an old one) is shown as stored
-            # rather than breaking the download halfway.
-            cells = [
-                str(pk),
-                statuses.get(status, status),
-                honorifics.get(honorific, honorific),
-                family_name,
-                given_name,
-                name_ja,
-                email,
-                organisation,
-                organisation_kinds.get(organisation_kind, organisation_kind or ""),
-                position,
-                country_names.get(country, country),
-                country,
-                categories.get(category, category),
-                sessions_cell(session_ids),
-                dietary_needs,
-                accessibility_needs,
-                interpretations.get(interpretation, interpretation),
-                _local_time(submitted_at),
-                _local_time(reviewed_at),
-                reviewed_by or "",
-            ]
-            yield [neutralise(cell) for cell in cells]
+            yield [make(row) for make in makers]
 
     return rows()

@@ -17,6 +17,10 @@ class ExportLog(models.Model):
         SESSION = "session", _("Session attendees")
         COMMAND = "command", _("Management command")
 
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", _("Excel workbook (XLSX)")
+
     exported_at = models.DateTimeField(_("exported at"), default=timezone.now)
     exported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -27,6 +31,9 @@ class ExportLog(models.Model):
         blank=True,
     )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    file_format = models.CharField(
+        _("format"), max_length=8, choices=Format.choices, default=Format.CSV
+    )
     event = models.ForeignKey(
         Event,
         verbose_name=_("event"),
