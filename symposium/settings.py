@@ -57,7 +57,7 @@ INSTALLED_APPS = [
     "django_countries",
     "django_tasks",
     "csp",
-    "axes",
+    "symposium.apps.SignInLockoutsConfig",
     "registrations",
 ]
 

@@ -15,3 +15,6 @@ from registrations.admin import exports, programme, registrations  # noqa: F401
 admin.site.site_header = _("Symposium registration")
 admin.site.site_title = _("Symposium registration")
 admin.site.index_title = _("Registrations and programme")
+# The list of registrations needs the width; the breadcrumbs and the index
+# lead everywhere the sidebar did.
+admin.site.enable_nav_sidebar = False

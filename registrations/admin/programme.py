@@ -1,6 +1,11 @@
 """The programme in the admin: events, their sessions, speakers and organisations."""
 
 from django.contrib import admin
+from django.contrib.admin.widgets import AdminSplitDateTime
+from django.db import models
+from django.forms.models import BaseInlineFormSet
+from django.utils.text import capfirst
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from registrations.admin.exports import SessionExportMixin
@@ -13,7 +18,51 @@ from registrations.models import (
 )
 
 
-class SessionInline(admin.TabularInline):
+class LabelledDateTimeMixin:
+    """Name both halves of a date-and-time input, for screen readers.
+
+    Django's widget puts the field's label on neither the date nor the time
+    box, so each is named after the field: "Starts at: date".
+    """
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if isinstance(db_field, models.DateTimeField) and isinstance(
+            getattr(field, "widget", None), AdminSplitDateTime
+        ):
+            name = capfirst(db_field.verbose_name)
+            date, time = field.widget.widgets
+            date.attrs["aria-label"] = gettext("%(field)s: date") % {"field": name}
+            time.attrs["aria-label"] = gettext("%(field)s: time") % {"field": name}
+        return field
+
+
+class LabelledColumnsMixin(LabelledDateTimeMixin):
+    """Name each input of a table of inlines after its column, for screen readers.
+
+    A tabular inline shows the field's label only as the column's heading.
+    """
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        widget = getattr(field, "widget", None)
+        if widget is not None and not isinstance(widget, AdminSplitDateTime):
+            target = getattr(widget, "widget", widget)  # a related-field wrapper
+            target.attrs.setdefault("aria-label", capfirst(db_field.verbose_name))
+        return field
+
+
+class LabelledFormSet(BaseInlineFormSet):
+    """Name the "delete" box of each row, which has only its column's heading."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].widget.attrs["aria-label"] = gettext("Delete")
+
+
+class SessionInline(LabelledColumnsMixin, admin.TabularInline):
+    formset = LabelledFormSet
     model = Session
     fields = ["title", "starts_at", "ends_at", "room", "capacity"]
     extra = 0
@@ -21,7 +70,7 @@ class SessionInline(admin.TabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(LabelledDateTimeMixin, admin.ModelAdmin):
     list_display = [
         "title",
         "starts_at",
@@ -88,14 +137,15 @@ class SpeakerAdmin(admin.ModelAdmin):
     autocomplete_fields = ["organisation"]
 
 
-class SessionSpeakerInline(admin.TabularInline):
+class SessionSpeakerInline(LabelledColumnsMixin, admin.TabularInline):
+    formset = LabelledFormSet
     model = SessionSpeaker
     extra = 0
     autocomplete_fields = ["speaker"]
 
 
 @admin.register(Session)
-class SessionAdmin(SessionExportMixin, admin.ModelAdmin):
+class SessionAdmin(LabelledDateTimeMixin, SessionExportMixin, admin.ModelAdmin):
     list_display = [
         "title",
         "event",
