@@ -11,7 +11,15 @@ import os
 from functools import cache
 from pathlib import Path
 
+import pytest
+
 CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+# The mark of every test that drives Chromium.
+needs_chromium = pytest.mark.skipif(
+    not Path(CHROMIUM_PATH).exists(),
+    reason=f"Chromium is not installed at {CHROMIUM_PATH} "
+    "(apt-get install chromium); .ci/run installs it",
+)
 
 AXE_SCRIPT = Path(__file__).resolve().parent / "axe" / "axe.min.js"
 # The rules of WCAG 2.0, 2.1 and 2.2, levels A and AA.

@@ -6,7 +6,6 @@ laptop's 1366 pixels and a phone's 390, and nothing is wider than 320.
 """
 
 import datetime
-from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -14,7 +13,7 @@ from django.utils import timezone
 
 from registrations import services
 from registrations.models import Registration
-from tests.browser_helpers import CHROMIUM_PATH, axe_violations
+from tests.browser_helpers import axe_violations, needs_chromium
 from tests.factories import (
     EventFactory,
     OrganisationFactory,
@@ -25,14 +24,7 @@ from tests.factories import (
 playwright_api = pytest.importorskip(
     "playwright.sync_api", reason="Playwright is not installed"
 )
-pytestmark = [
-    pytest.mark.skipif(
-        not Path(CHROMIUM_PATH).exists(),
-        reason=f"Chromium is not installed at {CHROMIUM_PATH} "
-        "(apt-get install chromium); .ci/run installs it",
-    ),
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = [needs_chromium, pytest.mark.django_db(transaction=True)]
 Status = Registration.Status
 PASSWORD = "a long passphrase for the back office"
 

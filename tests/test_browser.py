@@ -16,7 +16,7 @@ from django.core import mail
 from django.utils import timezone
 
 from registrations.models import Registration
-from tests.browser_helpers import CHROMIUM_PATH
+from tests.browser_helpers import needs_chromium
 from tests.factories import EventFactory, OrganisationFactory, SessionFactory
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-results"
@@ -25,14 +25,7 @@ REVIEWER_PASSWORD = "a long reviewer passphrase"
 playwright_api = pytest.importorskip(
     "playwright.sync_api", reason="Playwright is not installed"
 )
-pytestmark = [
-    pytest.mark.skipif(
-        not Path(CHROMIUM_PATH).exists(),
-        reason=f"Chromium is not installed at {CHROMIUM_PATH} "
-        "(apt-get install chromium); .ci/run installs it",
-    ),
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = [needs_chromium, pytest.mark.django_db(transaction=True)]
 expect = playwright_api.expect
 
 
