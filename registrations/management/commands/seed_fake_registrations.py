@@ -170,10 +170,11 @@ class Command(BaseCommand):
         if connection.vendor == "postgresql":
             # Fresh statistics, so that the planner knows the tables have grown.
             with connection.cursor() as cursor:
-                cursor.execute(
-                    "ANALYZE registrations_registration, "
-                    "registrations_registration_sessions"
-                )
+                tables = [
+                    Registration._meta.db_table,
+                    RegistrationSession._meta.db_table,
+                ]
+                cursor.execute(f"ANALYZE {', '.join(tables)}")
         elapsed = time.perf_counter() - started
         self.stdout.write(
             self.style.SUCCESS(
