@@ -21,6 +21,7 @@ logger = logging.getLogger(__name__)
 
 CONFIRMATION = "confirmation"
 LINK_RESENT = "link_resent"
+LINK_REPLACED = "link_replaced"
 # Every change of status is announced by the email of that status's name.
 APPROVED = Registration.Status.APPROVED
 REJECTED = Registration.Status.REJECTED
@@ -30,6 +31,7 @@ CANCELLED = Registration.Status.CANCELLED
 SUBJECTS = {
     CONFIRMATION: _("Registration received: %(event)s"),
     LINK_RESENT: _("Your registration link: %(event)s"),
+    LINK_REPLACED: _("Your new registration link: %(event)s"),
     APPROVED: _("Registration approved: %(event)s"),
     REJECTED: _("Your registration: %(event)s"),
     WAITLISTED: _("Waiting list: %(event)s"),
@@ -39,7 +41,7 @@ SUBJECTS = {
 
 def private_url(registration: Registration) -> str:
     """Return the absolute address of the delegate's private page."""
-    return settings.SITE_URL.rstrip("/") + registration.get_absolute_url()
+    return settings.SITE_URL.rstrip("/") + registration.private_path()
 
 
 def build_registration_email(

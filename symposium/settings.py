@@ -292,19 +292,33 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # Logging: everything to standard error, where the process manager collects it.
+# Every line goes through one formatter that masks private links
+# (symposium/redaction.py): Django's "Not Found" warnings name the address asked
+# for. Django's own loggers are routed here too, rather than to its default
+# handlers, which would print the same lines unmasked.
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "plain": {
+            "()": "symposium.redaction.MaskingFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s: %(message)s",
+        },
     },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain"},
     },
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.server": {
+            "handlers": ["console"],
+            "level": "INFO",
+            "propagate": False,
+        },
         "registrations": {"level": ENV.get("LOG_LEVEL", "INFO").upper()},
+        "symposium": {"level": ENV.get("LOG_LEVEL", "INFO").upper()},
         "django_tasks": {"level": "WARNING"},
     },
 }

@@ -289,15 +289,14 @@ def test_one_registration_is_reviewed_from_its_change_page(reviewer_client):
     assert registration.status == Status.APPROVED
 
 
-def test_staff_edits_are_recorded_in_the_history(reviewer_client, reviewer):
-    registration = RegistrationFactory(position="Counsellor")
+def change_form_data(client, registration, **changes) -> dict:
+    """Return the change page's form as the browser would send it, with ``changes``."""
     url = reverse("admin:registrations_registration_change", args=[registration.pk])
-    form = reviewer_client.get(url).context["adminform"].form
+    form = client.get(url).context["adminform"].form
     data = {
         name: form.initial.get(name) or "" for name in form.fields if name != "sessions"
     }
     data.update(
-        position="Minister-Counsellor",
         country=registration.country.code,
         organisation=registration.organisation_id,
         interpretation=registration.interpretation,
@@ -308,12 +307,40 @@ def test_staff_edits_are_recorded_in_the_history(reviewer_client, reviewer):
             "changes-MAX_NUM_FORMS": "0",
         },
     )
+    data.update(changes)
+    return data
+
+
+def test_staff_edits_are_recorded_in_the_history(reviewer_client, reviewer):
+    registration = RegistrationFactory(position="Counsellor")
+    url = reverse("admin:registrations_registration_change", args=[registration.pk])
+    data = change_form_data(
+        reviewer_client, registration, position="Minister-Counsellor"
+    )
     response = reviewer_client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     registration.refresh_from_db()
     assert registration.position == "Minister-Counsellor"
     change = registration.changes.get()
     assert change.changed_by == reviewer and change.fields == ["position"]
+
+
+def test_staff_edits_with_hidden_characters_are_refused_as_on_the_public_form(
+    reviewer_client,
+):
+    registration = RegistrationFactory(position="Counsellor")
+    url = reverse("admin:registrations_registration_change", args=[registration.pk])
+    data = change_form_data(
+        reviewer_client, registration, position="Counsellor\u202e", given_name="A\x1b"
+    )
+    response = reviewer_client.post(url, data)
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert "U+202E RIGHT-TO-LEFT OVERRIDE" in errors["position"][0]
+    assert "U+001B" in errors["given_name"][0]
+    registration.refresh_from_db()
+    assert registration.position == "Counsellor"
+    assert not registration.changes.exists()
 
 
 # The reviewer role
@@ -461,21 +488,63 @@ def test_staff_choose_sessions_only_from_the_registrations_own_event(reviewer_cl
     assert own in choices.queryset and foreign not in choices.queryset
 
 
-def test_the_private_link_can_be_sent_again_from_the_list(
-    reviewer_client, django_capture_on_commit_callbacks
+def test_staff_revoke_a_private_link_and_the_delegate_gets_a_new_one(
+    reviewer_client, reviewer, client, django_capture_on_commit_callbacks
 ):
     registration = RegistrationFactory()
+    old_link = registration.private_path()
     with django_capture_on_commit_callbacks(execute=True):
         response = reviewer_client.post(
             reverse(CHANGELIST),
             {
-                "action": "resend_link",
+                "action": "replace_link",
                 ACTION_CHECKBOX_NAME: [registration.pk],
                 "index": 0,
             },
             follow=True,
         )
-    assert "sent again to 1 delegate" in response.content.decode()
+    assert "private link was revoked and a new one sent" in response.content.decode()
+    registration.refresh_from_db()
     [message] = mail.outbox
     assert message.to == [registration.email]
-    assert registration.get_absolute_url() in message.body
+    assert registration.private_path() in message.body
+    assert "The link you had before no longer works" in message.body
+    assert old_link not in message.body
+    assert client.get(old_link).status_code == 404
+    assert client.get(registration.private_path()).status_code == 200
+    change = registration.changes.get()
+    assert (change.actor, change.changed_by, change.fields) == (
+        "staff",
+        reviewer,
+        ["token"],
+    )
+
+
+def test_staff_cancel_for_a_delegate_in_the_admin_recorded_as_staff(
+    reviewer_client, reviewer, django_capture_on_commit_callbacks
+):
+    registration = RegistrationFactory(status=Status.APPROVED)
+    cancel_url = reverse(
+        "admin:registrations_registration_review", args=[registration.pk, "cancelled"]
+    )
+    change_url = reverse(
+        "admin:registrations_registration_change", args=[registration.pk]
+    )
+    assert cancel_url in reviewer_client.get(change_url).content.decode()
+    assert "You are about to cancel this registration" in (
+        reviewer_client.get(cancel_url).content.decode()
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        reviewer_client.post(
+            cancel_url, {"confirm": "yes", "note": "Asked by telephone"}
+        )
+    registration.refresh_from_db()
+    assert registration.status == Status.CANCELLED
+    change = registration.changes.get()
+    assert (change.actor, change.changed_by, change.note) == (
+        "staff",
+        reviewer,
+        "Asked by telephone",
+    )
+    [message] = mail.outbox
+    assert "has been cancelled" in message.body

@@ -20,4 +20,4 @@ def test_markup_typed_by_a_delegate_is_escaped_in_the_html_email():
     assert "&lt;a href=" in html
     assert "<b>Bold NGO</b>" not in html and "&lt;b&gt;Bold NGO&lt;/b&gt;" in html
     # The private link is still a working link.
-    assert registration.get_absolute_url() in html
+    assert registration.private_path() in html

@@ -227,7 +227,7 @@ def test_public_pages_have_no_inline_script_or_style(client, programme, page):
         "home": reverse("registrations:home"),
         "register": register_url(event),
         "registered": reverse("registrations:registered", kwargs={"slug": event.slug}),
-        "private": registration.get_absolute_url(),
+        "private": registration.private_path(),
         "edit": reverse("registrations:private_edit", kwargs=token),
         "cancel": reverse("registrations:private_cancel", kwargs=token),
         "404": reverse("registrations:private", kwargs={"token": "x" * 43}),
