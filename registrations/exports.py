@@ -54,6 +54,7 @@ BYTE_ORDER_MARK = "\ufeff"
 SESSION_SEPARATOR = "; "
 # Longest slug of a title or name in a file name, which must fit in 255.
 SLUG_LENGTH = 60
+FILENAME_SELECTION_LENGTH = 120
 # Rows fetched from the database at a time, and characters handed to the web
 # server at a time: large enough to keep the overhead per row low, small
 # enough that memory does not depend on the row count.
@@ -320,6 +321,8 @@ def export_filename(
     """
     today = today or timezone.localdate(timezone=EXPORT_TIMEZONE)
     event_part = event.slug if event else "all-events"
+    # The record's column holds 255 characters: a slug holds 100 at most.
+    selection = selection[:FILENAME_SELECTION_LENGTH].strip("-") or "all"
     return f"{event_part}_{selection}_{today.isoformat()}.csv"
 
 
@@ -430,7 +433,11 @@ def changelist_selection(query: QueryDict) -> str:
         and value != ""
     }
     status = chosen.pop("status__exact", "")
-    parts = [slugify(status), "filtered" if chosen else ""]
+    if status and status not in Status.values:
+        # Only a real status names the file; anything else is just a filter.
+        chosen["status__exact"] = status
+        status = ""
+    parts = [status, "filtered" if chosen else ""]
     return "-".join(part for part in parts if part) or "all"
 
 

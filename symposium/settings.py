@@ -45,7 +45,7 @@ CSRF_TRUSTED_ORIGINS = read_list(ENV, "CSRF_TRUSTED_ORIGINS")
 # Applications
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "symposium.apps.SymposiumAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from registrations.models import Registration
 from tests.factories import (
@@ -548,3 +549,99 @@ def test_staff_cancel_for_a_delegate_in_the_admin_recorded_as_staff(
     )
     [message] = mail.outbox
     assert "has been cancelled" in message.body
+
+
+# Only what a list declares applies
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "id__exact=1&token__startswith=a",
+        "token__startswith=a",
+        "token=x",
+        "email__regex=[]",
+        "email__iregex=.*",
+        "given_name__contains=a",
+        "submitted_at__month=12",
+        "submitted_at__gte=2000-01-01",
+        "reviewed_by__password__startswith=pbkdf2",
+    ],
+)
+def test_a_lookup_the_list_does_not_declare_is_refused_never_applied(
+    reviewer_client, query
+):
+    from registrations.models import ExportLog
+
+    RegistrationFactory()
+    response = reviewer_client.get(f"{reverse(CHANGELIST)}?{query}")
+    assert response.status_code in (302, 400), query
+    if response.status_code == 302:
+        assert response["Location"].endswith("?e=1"), query
+    export = reviewer_client.get(
+        f"{reverse('admin:registrations_registration_export')}?{query}"
+    )
+    assert export.status_code in (302, 400), query
+    if export.status_code == 302:
+        # Back to the list, which says what is wrong with the filters.
+        assert export["Location"].startswith(reverse(CHANGELIST)), query
+    assert not ExportLog.objects.exists()
+
+
+def test_the_token_lookup_oracle_answers_the_same_for_every_guess(reviewer_client):
+    registration = RegistrationFactory()
+    answers = {
+        guess: reviewer_client.get(
+            reverse(CHANGELIST),
+            {"id__exact": registration.pk, "token__startswith": guess},
+        ).status_code
+        for guess in (registration.token[:1], "!")  # "!" is in no token
+    }
+    assert set(answers.values()) <= {302, 400}
+    assert len(set(answers.values())) == 1
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "submitted_at__year=99999999999999999999",
+        "submitted_at__year=9999&submitted_at__month=12&submitted_at__day=31",
+        "submitted_at__year=9999",
+        "submitted_at__year=1",
+        "submitted_at__year=2026&submitted_at__month=13",
+        "submitted_at__year=2026&submitted_at__month=2&submitted_at__day=30",
+        "submitted_at__year=%D9%A2",
+    ],
+)
+def test_dates_beyond_the_calendar_are_refused_not_a_server_error(
+    reviewer_client, query
+):
+    RegistrationFactory()
+    for name in (CHANGELIST, "admin:registrations_registration_export"):
+        response = reviewer_client.get(f"{reverse(name)}?{query}")
+        assert response.status_code in (302, 400), (name, query)
+
+
+def test_the_date_hierarchy_still_narrows_the_list(reviewer_client):
+    registration = RegistrationFactory()
+    submitted = timezone.localtime(registration.submitted_at)
+    response = changelist(
+        reviewer_client,
+        submitted_at__year=submitted.year,
+        submitted_at__month=submitted.month,
+        submitted_at__day=submitted.day,
+    )
+    assert shown(response) == {registration}
+    assert shown(changelist(reviewer_client, submitted_at__year=2001)) == set()
+
+
+def test_an_export_with_a_very_long_filter_value_still_downloads(reviewer_client):
+    from registrations.models import ExportLog
+
+    RegistrationFactory()
+    url = reverse("admin:registrations_registration_export")
+    for params in ({"status__exact": "x" * 300}, {"q": "y" * 300}):
+        response = reviewer_client.get(url, params)
+        assert response.status_code == 200, params
+        b"".join(response.streaming_content)
+    assert all(len(log.filename) <= 255 for log in ExportLog.objects.all())
