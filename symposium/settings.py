@@ -20,6 +20,7 @@ from symposium.env import (
     read_bool,
     read_int,
     read_list,
+    read_meta_key,
     read_required,
     read_secret_key,
 )
@@ -64,6 +65,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "symposium.security.reject_null_characters",
+    "symposium.security.refuse_unreadable_forms",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -345,5 +347,8 @@ if PUBLIC_PAGE_CACHE_SECONDS < 0:
     raise ImproperlyConfigured("PUBLIC_PAGE_CACHE_SECONDS must be 0 or more.")
 
 # Behind a proxy, the header that carries the client's address for the rate
-# limit, e.g. HTTP_X_REAL_IP (empty: REMOTE_ADDR, the direct peer).
-RATELIMIT_IP_META_KEY = ENV.get("RATELIMIT_IP_META_KEY", "").strip() or None
+# limits and the sign-in lockout, e.g. HTTP_X_REAL_IP or X-Forwarded-For (empty:
+# REMOTE_ADDR, the direct peer). symposium.security.client_ip reads it, falling
+# back to the peer when it is missing or malformed.
+CLIENT_IP_HEADER = read_meta_key(ENV, "RATELIMIT_IP_META_KEY")
+RATELIMIT_IP_META_KEY = "symposium.security.client_ip"
