@@ -7,14 +7,15 @@ command. Each export is an ``AttendeeExport``: the rows on their way out and
 the ``ExportLog`` that records who took them, when, which filter and how many.
 
 The file is UTF-8 with a byte-order mark (without it Excel on Japanese Windows
-reads UTF-8 as Shift_JIS and garbles every name), comma-separated and quoted
-as RFC 4180 says, with CRLF line ends. Rows stream from a database cursor
+reads UTF-8 as Shift_JIS and garbles every name), comma-separated with every
+field quoted as RFC 4180 says, with CRLF line ends. Rows stream from a database cursor
 (``QuerySet.iterator``, a server-side cursor on PostgreSQL) in one SELECT, so
 memory and the number of queries stay the same whatever the row count.
 """
 
 import csv
 import io
+import re
 from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -62,9 +63,13 @@ FETCH_ROWS = 2_000
 CHUNK_CHARACTERS = 64 * 1024
 
 # A spreadsheet evaluates a cell that starts with one of these (OWASP, "CSV
-# Injection"); tab and carriage return because Excel skips them and then
-# reads what follows as the start of the cell.
-FORMULA_TRIGGERS = frozenset("=+-@\t\r")
+# Injection"), in ASCII or fullwidth; tab and carriage return because Excel
+# skips them and then reads what follows as the start of the cell.
+FORMULA_TRIGGERS = frozenset("=+-@\t\r＝＋－＠")
+# Where a cell can start inside a value: after a line break, a tab or a
+# semicolon, for an import that splits on them (LibreOffice ticks Tab, Comma
+# and Semicolon by default), then after any spaces, which "Trim spaces" drops.
+CELL_STARTS = re.compile(r"(^|[\n\r\t;])([^\S\n\r\t]*)(?=[=+\-@\t\r＝＋－＠])")
 
 Status = Registration.Status
 
@@ -102,20 +107,20 @@ def can_export(user: AbstractBaseUser | AnonymousUser) -> bool:
 def neutralise(value: str) -> str:
     """Return ``value`` so that a spreadsheet shows it as text, never as a formula.
 
-    Following OWASP's advice on CSV injection, a value that starts with
-    ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a single quote
-    in front; Excel and LibreOffice take a leading quote as "this is text".
-    Every other value is left exactly as it is: "Smith-Jones" and "O'Neil"
-    start with a letter and are untouched. The rule looks at the first
-    character only and makes no exceptions, because an exception ("it looks
+    Following OWASP's advice on CSV injection, a single quote goes before
+    every place where a cell could start with ``=``, ``+``, ``-``, ``@``, a tab
+    or a carriage return: the value's start, and each point after a line
+    break, a tab or a semicolon, for an import that splits cells there, in
+    each case after any spaces a spreadsheet may trim. Excel and LibreOffice
+    take a leading quote as "this is text". Every other value is left exactly
+    as it is: "Smith-Jones" and "O'Neil" start with a letter and are
+    untouched. The rule makes no exceptions, because an exception ("it looks
     like a phone number") is a way round it. So "+81 3 5501 8000" becomes
     "'+81 3 5501 8000", which a spreadsheet shows as the phone number rather
     than evaluating it (to an error), and a lone "-" becomes "'-". A program
     reading the file sees the quote and can strip it.
     """
-    if value[:1] in FORMULA_TRIGGERS:
-        return "'" + value
-    return value
+    return CELL_STARTS.sub(r"\1'\2", value)
 
 
 class GroupConcat(Aggregate):
@@ -300,7 +305,9 @@ def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[str]]) -> Iterator[
     per row.
     """
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    # Every field in quotes: a semicolon or tab inside one is then never taken
+    # for a separator by an import that splits on it.
+    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
     buffer.write(BYTE_ORDER_MARK)
     writer.writerow(header)
     for row in rows:
