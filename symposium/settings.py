@@ -64,6 +64,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "symposium.security.reject_null_characters",
     "symposium.security.refuse_unreadable_forms",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -169,7 +170,8 @@ USE_TZ = True
 # Static files, served by the application itself through WhiteNoise.
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where collectstatic gathers the files that WhiteNoise serves.
+STATIC_ROOT = Path(ENV.get("STATIC_ROOT", "").strip() or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -238,10 +240,49 @@ SESSION_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_HTTPONLY = True
+# The language switch's cookie, like the others: HTTPS only, not readable by
+# scripts, not sent along with requests other sites start.
+LANGUAGE_COOKIE_SECURE = not DEBUG
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+# A staff member's sign-in lasts a working day, counted from the sign-in
+# (symposium.second_factor sets the end); a delegate's session holds no more
+# than the page after the form, and ends as soon.
+STAFF_SESSION_HOURS = read_int(ENV, "STAFF_SESSION_HOURS", default=10)
+if not 1 <= STAFF_SESSION_HOURS <= 24:
+    raise ImproperlyConfigured("STAFF_SESSION_HOURS must be between 1 and 24.")
+SESSION_COOKIE_AGE = STAFF_SESSION_HOURS * 3600
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# No page uses the browser's sensors, camera, microphone, location, payments
+# or the like: the Permissions-Policy header (django-permissions-policy) denies
+# them to the site and to anything it might be made to embed.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 
 # Content-Security-Policy (django-csp). The pages and the Django admin load
 # their scripts and styles from files only, so no 'unsafe-inline' is needed for

@@ -53,6 +53,10 @@ HTTPS_AND_COOKIE_SETTINGS = [
     "SESSION_COOKIE_HTTPONLY",
     "CSRF_COOKIE_SECURE",
     "CSRF_COOKIE_HTTPONLY",
+    "LANGUAGE_COOKIE_SECURE",
+    "LANGUAGE_COOKIE_HTTPONLY",
+    "LANGUAGE_COOKIE_SAMESITE",
+    "SESSION_COOKIE_AGE",
 ]
 
 
@@ -143,9 +147,12 @@ def test_production_settings_force_https_and_protect_the_cookies(
     assert values["SECURE_HSTS_SECONDS"] >= 365 * 24 * 3600
     assert values["SECURE_HSTS_INCLUDE_SUBDOMAINS"] is True
     assert values["SECURE_HSTS_PRELOAD"] is True
-    for cookie in ("SESSION", "CSRF"):
+    for cookie in ("SESSION", "CSRF", "LANGUAGE"):
         assert values[f"{cookie}_COOKIE_SECURE"] is True
         assert values[f"{cookie}_COOKIE_HTTPONLY"] is True
+    assert values["LANGUAGE_COOKIE_SAMESITE"] == "Lax"
+    # A working day, not Django's two weeks.
+    assert values["SESSION_COOKIE_AGE"] <= 12 * 3600
 
 
 @pytest.mark.parametrize("page", ["event", "admin login"])
@@ -161,6 +168,9 @@ def test_pages_send_the_security_headers(client, event, page):
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Cross-Origin-Opener-Policy"] == "same-origin"
     assert "Content-Security-Policy" in response
+    permissions = response["Permissions-Policy"]
+    for feature in ("camera", "microphone", "geolocation", "payment", "usb"):
+        assert f"{feature}=()" in permissions
 
 
 def test_the_content_security_policy_allows_no_inline_script_and_no_framing(
@@ -199,7 +209,8 @@ def test_production_cookies_are_secure_and_hidden_from_scripts(
 ):
     client.get(register_url(event), secure=True)
     client.post(register_url(event), form_data(event), secure=True)
-    for name in ("csrftoken", "sessionid"):
+    client.post(reverse("set_language"), {"language": "ja"}, secure=True)
+    for name in ("csrftoken", "sessionid", "django_language"):
         cookie = client.cookies[name]
         assert cookie["secure"] is True, name
         assert cookie["httponly"] is True, name
