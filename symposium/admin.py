@@ -14,6 +14,10 @@ import datetime
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
+from django.shortcuts import redirect
+from django.urls import path
+
+from symposium import second_factor, security
 
 
 class DeclaredFiltersChangeList(ChangeList):
@@ -57,7 +61,52 @@ class DeclaredFiltersOnly:
 
 
 class SymposiumAdminSite(admin.AdminSite):
-    """The admin site: every model's list refuses undeclared lookups."""
+    """The admin site: a second factor to enter, and strict lists once inside."""
+
+    def has_permission(self, request):
+        return super().has_permission(request) and second_factor.satisfied(request)
+
+    def each_context(self, request):
+        return {
+            **super().each_context(request),
+            "second_factor_required": second_factor.required(),
+        }
+
+    def login(self, request, extra_context=None):
+        if request.method == "POST":
+            seconds = security.address_lockout_seconds(request)
+            if seconds:
+                return security.lockout_page(request, seconds=seconds)
+        user = request.user
+        if user.is_active and user.is_staff and not second_factor.satisfied(request):
+            # The password is given: on to the code, or to setting up the app.
+            return redirect(second_factor.next_step_url(request))
+        return super().login(request, extra_context)
+
+    def get_urls(self):
+        return [
+            path(
+                "second-factor/",
+                second_factor.verify,
+                name="second_factor_verify",
+            ),
+            path(
+                "second-factor/setup/",
+                second_factor.setup,
+                name="second_factor_setup",
+            ),
+            path(
+                "second-factor/recovery-codes/",
+                second_factor.recovery_codes,
+                name="second_factor_recovery_codes",
+            ),
+            path(
+                "second-factor/sign-out/",
+                second_factor.sign_out,
+                name="second_factor_sign_out",
+            ),
+            *super().get_urls(),
+        ]
 
     def register(self, model_or_iterable, admin_class=None, **options):
         admin_class = admin_class or admin.ModelAdmin

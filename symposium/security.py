@@ -1,12 +1,15 @@
 """Guards of the site: sign-in lockouts, client addresses, requests refused early."""
 
+import datetime
 import ipaddress
 import logging
 import math
 
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.core.exceptions import BadRequest, SuspiciousOperation
+from django.dispatch import receiver
 from django.http import (
     HttpRequest,
     HttpResponse,
@@ -17,6 +20,7 @@ from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_ratelimit.core import get_usage
 
 logger = logging.getLogger(__name__)
 
@@ -71,21 +75,14 @@ def client_ip(request: HttpRequest) -> str:
     return peer
 
 
-def lockout_response(
-    request: HttpRequest, original_response: HttpResponse, credentials: dict | None
-) -> HttpResponse:
-    """Refuse a locked-out sign-in with a page saying when to try again.
-
-    Every attempt during a lock-out starts the cool-off again
-    (AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT), so it ends one cool-off
-    after this request.
-    """
-    cool_off = settings.AXES_COOLOFF_TIME
+def lockout_page(request: HttpRequest, *, seconds: float) -> HttpResponse:
+    """Refuse a sign-in with a page saying when to try again, ``seconds`` from now."""
+    minutes = max(math.ceil(seconds / 60), 1)
     context = {
         **admin.site.each_context(request),
         "title": _("Too many failed sign-ins"),
-        "retry_at": timezone.now() + cool_off,
-        "minutes": math.ceil(cool_off.total_seconds() / 60),
+        "retry_at": timezone.now() + datetime.timedelta(seconds=seconds),
+        "minutes": minutes,
     }
     response = render(
         request,
@@ -93,8 +90,60 @@ def lockout_response(
         context,
         status=settings.AXES_HTTP_RESPONSE_CODE,
     )
-    response["Retry-After"] = str(math.ceil(cool_off.total_seconds()))
+    response["Retry-After"] = str(math.ceil(seconds))
     return response
+
+
+def lockout_response(
+    request: HttpRequest, original_response: HttpResponse, credentials: dict | None
+) -> HttpResponse:
+    """Refuse a sign-in for a locked-out user name (django-axes calls this).
+
+    Every attempt during a lock-out starts the cool-off again
+    (AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT), so it ends one cool-off
+    after this request.
+    """
+    return lockout_page(request, seconds=settings.AXES_COOLOFF_TIME.total_seconds())
+
+
+# An address that fails to sign in as many user names: django-axes counts
+# failures per user name; this counts them per address, with a limit of its
+# own, so that one person's typing mistakes lock only their own name while a
+# script that tries a password against every name is stopped.
+
+ADDRESS_GROUP = "staff-sign-in-address"
+
+
+def _address_usage(request: HttpRequest, *, increment: bool) -> dict | None:
+    return get_usage(
+        request,
+        group=ADDRESS_GROUP,
+        key=lambda group, request: client_ip(request),
+        rate=f"{settings.SIGN_IN_ADDRESS_FAILURE_LIMIT}/{settings.AXES_COOLOFF_MINUTES}m",
+        increment=increment,
+    )
+
+
+@receiver(user_login_failed)
+def count_failure_from_address(sender, credentials, request=None, **kwargs):
+    if request is not None:
+        _address_usage(request, increment=True)
+
+
+def address_lockout_seconds(request: HttpRequest) -> int:
+    """Return for how long the client's address may not sign in (0: it may)."""
+    usage = _address_usage(request, increment=False)
+    if usage is None or usage["count"] < settings.SIGN_IN_ADDRESS_FAILURE_LIMIT:
+        return 0
+    return max(usage["time_left"], 1)
+
+
+@receiver(user_logged_in)
+def end_the_session_after_a_working_day(sender, request, user, **kwargs):
+    """Let a sign-in last STAFF_SESSION_HOURS from now, however busy the day."""
+    if request is not None and hasattr(request, "session"):
+        hours = datetime.timedelta(hours=settings.STAFF_SESSION_HOURS)
+        request.session.set_expiry(timezone.now() + hours)
 
 
 def reject_null_characters(get_response):

@@ -9,6 +9,7 @@ local site on SQLite with emails printed to the console.
 import datetime
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
@@ -59,6 +60,9 @@ INSTALLED_APPS = [
     "django_tasks",
     "csp",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "registrations",
 ]
 
@@ -74,6 +78,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Tells whether the signed-in user has given the second factor.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a refused sign-in into the lockout page.
@@ -303,11 +309,15 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Admin sign-in (django-axes): after AXES_FAILURE_LIMIT failures for one user
-# name from one address, that pair is refused until AXES_COOLOFF_MINUTES have
-# passed without an attempt; a successful sign-in clears the count. With Redis
-# the count lives in the shared cache, which every server sees and which expires
-# it on its own; without Redis it lives in the database, the one store all the
-# workers share (a cache local to each process would give each its own count).
+# name, from wherever they come, that name is refused until
+# AXES_COOLOFF_MINUTES have passed without an attempt; a successful sign-in
+# clears the count. An address that fails SIGN_IN_ADDRESS_FAILURE_LIMIT times,
+# over any names, is refused for the same time (symposium.security, through
+# django-ratelimit's counters): higher, so that colleagues behind one office
+# address do not lock each other out with typing mistakes. With Redis the
+# counts live in the shared cache, which every server sees and which expires
+# them on its own; without Redis axes keeps its count in the database, the one
+# store all the workers share.
 AXES_HANDLER = (
     "axes.handlers.cache.AxesCacheHandler"
     if REDIS_URL
@@ -315,12 +325,16 @@ AXES_HANDLER = (
 )
 AXES_FAILURE_LIMIT = read_int(ENV, "AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_MINUTES = read_int(ENV, "AXES_COOLOFF_MINUTES", default=15)
-if AXES_FAILURE_LIMIT < 1 or AXES_COOLOFF_MINUTES < 1:
+SIGN_IN_ADDRESS_FAILURE_LIMIT = read_int(
+    ENV, "SIGN_IN_ADDRESS_FAILURE_LIMIT", default=20
+)
+if min(AXES_FAILURE_LIMIT, AXES_COOLOFF_MINUTES, SIGN_IN_ADDRESS_FAILURE_LIMIT) < 1:
     raise ImproperlyConfigured(
-        "AXES_FAILURE_LIMIT and AXES_COOLOFF_MINUTES must be at least 1."
+        "AXES_FAILURE_LIMIT, AXES_COOLOFF_MINUTES and SIGN_IN_ADDRESS_FAILURE_LIMIT "
+        "must be at least 1."
     )
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=AXES_COOLOFF_MINUTES)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 # An attempt during the lockout starts the cool-off again, so that the lockout
 # page can say exactly when it ends.
@@ -328,6 +342,20 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
 AXES_CLIENT_IP_CALLABLE = "symposium.security.client_ip"
 AXES_LOCKOUT_CALLABLE = "symposium.security.lockout_response"
 AXES_HTTP_RESPONSE_CODE = 429
+SILENCED_SYSTEM_CHECKS = [
+    # axes warns when its lockout does not count per address; here the
+    # address has a count and a limit of its own (SIGN_IN_ADDRESS_FAILURE_LIMIT).
+    "axes.W006",
+]
+
+# The second factor (django-otp, symposium/second_factor.py): required of every
+# staff account in production, set up at the first sign-in. Off by default in
+# development, where tests and a local trial sign in with a password alone.
+STAFF_TWO_FACTOR_REQUIRED = read_bool(
+    ENV, "STAFF_TWO_FACTOR_REQUIRED", default=not DEBUG
+)
+# The name under which authenticator apps list the account: this site's.
+OTP_TOTP_ISSUER = f"Symposium registration ({urlsplit(SITE_URL).hostname})"
 
 # Forms
 

@@ -441,12 +441,42 @@ def test_the_lockout_page_says_when_to_try_again(client, chief, settings):
     assert reverse("admin:login") in page
 
 
-def test_the_lockout_holds_one_user_name_from_one_address(client, chief):
+def test_the_lockout_holds_a_user_name_from_every_address(client, chief):
     lock_out(client, address="203.0.113.9")
     assert sign_in(client, ADMIN_PASSWORD, address="203.0.113.9").status_code == 429
+    assert sign_in(client, ADMIN_PASSWORD, address="192.0.2.7").status_code == 429
+    # A colleague behind the same address is not locked out by it.
     other_user = sign_in(client, "a guess", username="deputy", address="203.0.113.9")
     assert other_user.status_code == 200
-    assert sign_in(client, ADMIN_PASSWORD, address="192.0.2.7").status_code == 302
+
+
+def test_guesses_spread_over_many_addresses_still_lock_the_user_name(client, chief):
+    answers = [
+        sign_in(client, f"guess {n}", address=f"198.51.100.{n // 4 + 1}").status_code
+        for n in range(100)  # 25 addresses, four guesses each
+    ]
+    assert answers.count(200) == settings.AXES_FAILURE_LIMIT - 1
+    assert sign_in(client, ADMIN_PASSWORD, address="192.0.2.200").status_code == 429
+
+
+def test_an_address_that_tries_many_user_names_is_refused_for_a_while(client, chief):
+    cool_off = settings.AXES_COOLOFF_TIME
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        answers = [
+            sign_in(client, "Winter2027!", username=f"staff{n}").status_code
+            for n in range(40)  # one guess at each of 40 names
+        ]
+        limit = settings.SIGN_IN_ADDRESS_FAILURE_LIMIT
+        assert answers[:limit] == [200] * limit
+        assert set(answers[limit:]) == {429}
+        refused = sign_in(client, ADMIN_PASSWORD)
+        assert refused.status_code == 429
+        assert int(refused["Retry-After"]) <= cool_off.total_seconds()
+        # Another address is not concerned.
+        assert sign_in(client, ADMIN_PASSWORD, address="192.0.2.7").status_code == 302
+        clock.shift(cool_off + datetime.timedelta(seconds=1))
+        client.logout()
+        assert sign_in(client, ADMIN_PASSWORD).status_code == 302
 
 
 def test_a_successful_sign_in_clears_the_failed_attempts(client, chief):
