@@ -155,9 +155,23 @@ def _context(request: HttpRequest, title: str, **extra) -> dict:
     }
 
 
-def _throttled(device) -> bool:
-    allowed, _details = device.verify_is_allowed()
-    return not allowed
+def _matching_device(devices: list, code: str) -> tuple[object | None, bool]:
+    """Return the device that accepts ``code``, and whether all were too busy.
+
+    After a wrong code django-otp makes each device wait before it checks
+    another one (a second, then two, four…); that is told apart from a wrong
+    code, so that the message says which it was.
+    """
+    if devices and not any(device.verify_is_allowed()[0] for device in devices):
+        return None, True
+    return next(
+        (device for device in devices if device.verify_token(code)), None
+    ), False
+
+
+TOO_MANY = gettext_lazy(
+    "Too many wrong codes in a row. Please wait a moment before trying again."
+)
 
 
 @require_http_methods(["GET", "POST"])
@@ -175,12 +189,10 @@ def verify(request: HttpRequest) -> HttpResponse:
         # The app gives digits; a recovery code has letters too.
         model = TOTPDevice if code.isdigit() else StaticDevice
         devices = list(model.objects.filter(user=user, confirmed=True))
-        if devices and all(_throttled(device) for device in devices):
-            form.add_error(
-                "code",
-                _("Too many wrong codes. Please wait a minute before trying again."),
-            )
-        elif device := next((d for d in devices if d.verify_token(code)), None):
+        device, waiting = _matching_device(devices, code)
+        if waiting:
+            form.add_error("code", TOO_MANY)
+        elif device is not None:
             django_otp.login(request, device)
             if isinstance(device, StaticDevice):
                 left = device.token_set.count()
@@ -224,7 +236,10 @@ def setup(request: HttpRequest) -> HttpResponse:
         )
     form = CodeForm(request.POST or None)
     if form.is_valid():
-        if device.verify_token(form.cleaned_data["code"]):
+        matched, waiting = _matching_device([device], form.cleaned_data["code"])
+        if waiting:
+            form.add_error("code", TOO_MANY)
+        elif matched:
             with transaction.atomic():
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
@@ -233,13 +248,15 @@ def setup(request: HttpRequest) -> HttpResponse:
             return redirect(
                 with_next(reverse("admin:second_factor_recovery_codes"), request)
             )
-        form.add_error(
-            "code",
-            _(
-                "That code does not match. Check that the app shows this account "
-                "and that your phone's clock is right, then try the newest code."
-            ),
-        )
+        else:
+            form.add_error(
+                "code",
+                _(
+                    "That code does not match. Check that the app shows this "
+                    "account and that your phone's clock is right, then try the "
+                    "newest code."
+                ),
+            )
     secret = b32encode(device.bin_key).decode("ascii")
     return render(
         request,

@@ -204,3 +204,20 @@ def test_the_second_factor_pages_sign_out_and_speak_japanese(client, chief, enro
     assert "2段階" in page
     client.post(reverse("admin:second_factor_sign_out"))
     assert SESSION_KEY not in client.session
+
+
+def test_wrong_codes_in_a_row_make_the_next_one_wait_and_say_so(
+    client, chief, enrolled
+):
+    sign_in(client, ADMIN_PASSWORD)
+    verify_url = reverse("admin:second_factor_verify")
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        client.post(verify_url, {"code": "111111"})
+        hurried = client.post(verify_url, {"code": current_code(enrolled)})
+        assert "Please wait a moment" in hurried.content.decode()
+        assert client.get(INDEX).status_code == 302
+        clock.shift(datetime.timedelta(seconds=31))
+        assert (
+            client.post(verify_url, {"code": current_code(enrolled)}).status_code == 302
+        )
+    assert client.get(INDEX).status_code == 200
