@@ -26,6 +26,7 @@ from django.utils.translation import ngettext
 from django_countries import countries
 
 from registrations import exports, services
+from registrations.forms import FREE_TEXT_FIELD_CLASSES
 from registrations.models import (
     Event,
     ExportLog,
@@ -36,6 +37,7 @@ from registrations.models import (
     SessionSpeaker,
     Speaker,
 )
+from registrations.validators import MultiLineTextField
 
 Status = Registration.Status
 
@@ -283,7 +285,7 @@ class SessionFilter(ChoiceListFilter):
 class ReviewForm(forms.Form):
     """What a reviewer adds to a decision: a note, and for approvals a fallback."""
 
-    note = forms.CharField(
+    note = MultiLineTextField(
         label=_("Note"),
         required=False,
         max_length=2000,
@@ -318,6 +320,11 @@ REVIEW_ACTIONS = {
         # Translators: fills "You are about to … this registration" and "Yes, …".
         _("put on the waiting list"),
     ),
+    Status.CANCELLED: (
+        _("Cancel"),
+        # Translators: fills "You are about to … this registration" and "Yes, …".
+        _("cancel"),
+    ),
 }
 
 
@@ -327,6 +334,7 @@ class RegistrationAdminForm(forms.ModelForm):
     class Meta:
         model = Registration
         fields = [*Registration.DELEGATE_FIELDS, "sessions"]
+        field_classes = FREE_TEXT_FIELD_CLASSES
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -395,7 +403,17 @@ class RegistrationAdmin(admin.ModelAdmin):
         "language",
     ]
     inlines = [RegistrationChangeInline]
-    actions = ["approve", "reject", "waitlist", "resend_link", "export_selected"]
+    actions = [
+        "approve",
+        "reject",
+        "waitlist",
+        "cancel",
+        "replace_link",
+        "export_selected",
+    ]
+    # The delegate's page is behind their private link, which no staff page
+    # shows: staff read and change the registration here instead.
+    view_on_site = False
     fieldsets = [
         (None, {"fields": ["event", "status", "submitted_at", "status_changed_at"]}),
         (
@@ -615,18 +633,28 @@ class RegistrationAdmin(admin.ModelAdmin):
         return self.review(request, queryset, Status.WAITLISTED)
 
     @admin.action(
-        description=_("Send the private link to the selected delegates again"),
+        description=_("Cancel selected registrations"), permissions=["review"]
+    )
+    def cancel(self, request, queryset):
+        return self.review(request, queryset, Status.CANCELLED)
+
+    @admin.action(
+        description=_(
+            "Revoke the private links of the selected delegates and email new ones"
+        ),
         permissions=["change"],
     )
-    def resend_link(self, request, queryset):
+    def replace_link(self, request, queryset):
         registrations = list(queryset)
         for registration in registrations:
-            services.registration_resend_link(registration=registration)
+            services.registration_replace_link(
+                registration=registration, by=request.user
+            )
         self.message_user(
             request,
             ngettext(
-                "The private link was sent again to %(count)d delegate.",
-                "The private link was sent again to %(count)d delegates.",
+                "%(count)d delegate's private link was revoked and a new one sent.",
+                "%(count)d delegates' private links were revoked and new ones sent.",
                 len(registrations),
             )
             % {"count": len(registrations)},
@@ -696,6 +724,11 @@ class RegistrationAdmin(admin.ModelAdmin):
                 Status.WAITLISTED: ngettext(
                     "%(count)d registration put on the waiting list.",
                     "%(count)d registrations put on the waiting list.",
+                    done,
+                ),
+                Status.CANCELLED: ngettext(
+                    "%(count)d registration cancelled.",
+                    "%(count)d registrations cancelled.",
                     done,
                 ),
             }[decision]

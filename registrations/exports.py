@@ -7,14 +7,15 @@ command. Each export is an ``AttendeeExport``: the rows on their way out and
 the ``ExportLog`` that records who took them, when, which filter and how many.
 
 The file is UTF-8 with a byte-order mark (without it Excel on Japanese Windows
-reads UTF-8 as Shift_JIS and garbles every name), comma-separated and quoted
-as RFC 4180 says, with CRLF line ends. Rows stream from a database cursor
+reads UTF-8 as Shift_JIS and garbles every name), comma-separated with every
+field quoted as RFC 4180 says, with CRLF line ends. Rows stream from a database cursor
 (``QuerySet.iterator``, a server-side cursor on PostgreSQL) in one SELECT, so
 memory and the number of queries stay the same whatever the row count.
 """
 
 import csv
 import io
+import re
 from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -54,6 +55,7 @@ BYTE_ORDER_MARK = "\ufeff"
 SESSION_SEPARATOR = "; "
 # Longest slug of a title or name in a file name, which must fit in 255.
 SLUG_LENGTH = 60
+FILENAME_SELECTION_LENGTH = 120
 # Rows fetched from the database at a time, and characters handed to the web
 # server at a time: large enough to keep the overhead per row low, small
 # enough that memory does not depend on the row count.
@@ -61,9 +63,13 @@ FETCH_ROWS = 2_000
 CHUNK_CHARACTERS = 64 * 1024
 
 # A spreadsheet evaluates a cell that starts with one of these (OWASP, "CSV
-# Injection"); tab and carriage return because Excel skips them and then
-# reads what follows as the start of the cell.
-FORMULA_TRIGGERS = frozenset("=+-@\t\r")
+# Injection"), in ASCII or fullwidth; tab and carriage return because Excel
+# skips them and then reads what follows as the start of the cell.
+FORMULA_TRIGGERS = frozenset("=+-@\t\r＝＋－＠")
+# Where a cell can start inside a value: after a line break, a tab or a
+# semicolon, for an import that splits on them (LibreOffice ticks Tab, Comma
+# and Semicolon by default), then after any spaces, which "Trim spaces" drops.
+CELL_STARTS = re.compile(r"(^|[\n\r\t;])([^\S\n\r\t]*)(?=[=+\-@\t\r＝＋－＠])")
 
 Status = Registration.Status
 
@@ -101,20 +107,20 @@ def can_export(user: AbstractBaseUser | AnonymousUser) -> bool:
 def neutralise(value: str) -> str:
     """Return ``value`` so that a spreadsheet shows it as text, never as a formula.
 
-    Following OWASP's advice on CSV injection, a value that starts with
-    ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a single quote
-    in front; Excel and LibreOffice take a leading quote as "this is text".
-    Every other value is left exactly as it is: "Smith-Jones" and "O'Neil"
-    start with a letter and are untouched. The rule looks at the first
-    character only and makes no exceptions, because an exception ("it looks
+    Following OWASP's advice on CSV injection, a single quote goes before
+    every place where a cell could start with ``=``, ``+``, ``-``, ``@``, a tab
+    or a carriage return: the value's start, and each point after a line
+    break, a tab or a semicolon, for an import that splits cells there, in
+    each case after any spaces a spreadsheet may trim. Excel and LibreOffice
+    take a leading quote as "this is text". Every other value is left exactly
+    as it is: "Smith-Jones" and "O'Neil" start with a letter and are
+    untouched. The rule makes no exceptions, because an exception ("it looks
     like a phone number") is a way round it. So "+81 3 5501 8000" becomes
     "'+81 3 5501 8000", which a spreadsheet shows as the phone number rather
     than evaluating it (to an error), and a lone "-" becomes "'-". A program
     reading the file sees the quote and can strip it.
     """
-    if value[:1] in FORMULA_TRIGGERS:
-        return "'" + value
-    return value
+    return CELL_STARTS.sub(r"\1'\2", value)
 
 
 class GroupConcat(Aggregate):
@@ -299,7 +305,9 @@ def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[str]]) -> Iterator[
     per row.
     """
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    # Every field in quotes: a semicolon or tab inside one is then never taken
+    # for a separator by an import that splits on it.
+    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
     buffer.write(BYTE_ORDER_MARK)
     writer.writerow(header)
     for row in rows:
@@ -320,6 +328,8 @@ def export_filename(
     """
     today = today or timezone.localdate(timezone=EXPORT_TIMEZONE)
     event_part = event.slug if event else "all-events"
+    # The record's column holds 255 characters: a slug holds 100 at most.
+    selection = selection[:FILENAME_SELECTION_LENGTH].strip("-") or "all"
     return f"{event_part}_{selection}_{today.isoformat()}.csv"
 
 
@@ -430,7 +440,11 @@ def changelist_selection(query: QueryDict) -> str:
         and value != ""
     }
     status = chosen.pop("status__exact", "")
-    parts = [slugify(status), "filtered" if chosen else ""]
+    if status and status not in Status.values:
+        # Only a real status names the file; anything else is just a filter.
+        chosen["status__exact"] = status
+        status = ""
+    parts = [status, "filtered" if chosen else ""]
     return "-".join(part for part in parts if part) or "all"
 
 

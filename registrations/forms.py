@@ -20,6 +20,22 @@ from registrations.models import (
     Session,
     japanese_is_active,
 )
+from registrations.validators import NormalisedEmailField, SingleLineTextField
+
+# The fields delegates type freely, checked for hidden characters by the
+# public form and the admin alike.
+FREE_TEXT_FIELD_CLASSES = {
+    name: SingleLineTextField
+    for name in (
+        "given_name",
+        "family_name",
+        "name_ja",
+        "organisation_other",
+        "position",
+        "dietary_needs",
+        "accessibility_needs",
+    )
+}
 
 # Punctuation that belongs in personal names: O'Neil, Smith-Jones, Jr., d’Arc.
 NAME_PUNCTUATION = frozenset("'’-.‐ ")
@@ -178,6 +194,7 @@ class DelegateDetailsForm(forms.ModelForm):
     class Meta:
         model = Registration
         fields = [*Registration.DELEGATE_FIELDS, "sessions"]
+        field_classes = FREE_TEXT_FIELD_CLASSES
         labels = {
             "organisation_other": _("Organisation, if not listed"),
             "name_ja": _("Name in Japanese script (optional)"),
@@ -236,9 +253,6 @@ class DelegateDetailsForm(forms.ModelForm):
 
     def clean_name_ja(self):
         return clean_japanese_name(self.cleaned_data["name_ja"])
-
-    def clean_organisation_other(self):
-        return " ".join(self.cleaned_data["organisation_other"].split())
 
     def clean(self):
         cleaned = super().clean()
@@ -317,13 +331,13 @@ class DelegateDetailsForm(forms.ModelForm):
 class RegistrationForm(DelegateDetailsForm):
     """The form a delegate fills in to register."""
 
-    email = forms.EmailField(
+    email = NormalisedEmailField(
         label=_("Email"),
         max_length=254,
         help_text=_("We send your confirmation and your private link here."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
-    email_confirmation = forms.EmailField(
+    email_confirmation = NormalisedEmailField(
         label=_("Email, again"),
         max_length=254,
         help_text=_(
@@ -371,7 +385,7 @@ class RegistrationForm(DelegateDetailsForm):
     def clean_email_confirmation(self):
         email = self.cleaned_data.get("email")
         confirmation = self.cleaned_data["email_confirmation"]
-        if email and confirmation.strip().lower() != email.strip().lower():
+        if email and confirmation.lower() != email.lower():
             raise forms.ValidationError(
                 _("The two addresses differ; please type the same address twice."),
                 code="email_mismatch",

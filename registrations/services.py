@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Window
 from django.db.models.functions import RowNumber
@@ -26,12 +27,13 @@ from django.utils import timezone, translation
 from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext_lazy as _
 
-from registrations import caching, emails
+from registrations import caching, emails, validators
 from registrations.models import (
     Event,
     Registration,
     RegistrationChange,
     Session,
+    new_private_token,
 )
 
 logger = logging.getLogger(__name__)
@@ -313,6 +315,16 @@ def _live_registration(event: Event, email: str) -> Registration | None:
         return None
 
 
+def _normalised_email(email: str) -> str:
+    """Return the address in the one form stored and compared, or refuse it."""
+    try:
+        return validators.normalise_email(email)
+    except ValidationError as error:
+        raise RegistrationError(
+            error.message, code=error.code or "invalid_email", params=error.params
+        ) from None
+
+
 def registration_submit(
     *,
     event: Event,
@@ -332,7 +344,7 @@ def registration_submit(
             _("Registration for this event is not open."), code="closed"
         )
     _check_input(event.pk, details, sessions)
-    email = email.strip()
+    email = _normalised_email(email)
 
     with transaction.atomic():
         existing = _live_registration(event, email)
@@ -361,8 +373,7 @@ def registration_submit(
                     created=True,
                     full_sessions=full_sessions_among(sessions),
                 )
-        _schedule_email(existing, emails.LINK_RESENT)
-        logger.info("Registration %s: private link re-sent", existing.pk)
+        _send_new_link_unless_just_sent(existing)
         # The same answer as for a new registration, so that the page shown
         # does not tell whether the address was registered before.
         return SubmitResult(
@@ -475,9 +486,61 @@ def registration_cancel(
     return locked
 
 
-def registration_resend_link(*, registration: Registration) -> None:
-    """Send the delegate's private link to their address again."""
-    _schedule_email(registration, emails.LINK_RESENT)
+# A private link is a bearer secret: sending it again means making a new one,
+# so that a link forwarded or seen over a shoulder stops working. The form may
+# ask for that at most once in this interval per registration, so that twenty
+# submissions of one address at once send one email, not twenty.
+LINK_RESEND_INTERVAL = datetime.timedelta(minutes=10)
+
+
+def _replace_token(
+    locked: Registration,
+    *,
+    actor: str,
+    by: AbstractBaseUser | None = None,
+    note: str = "",
+) -> None:
+    """Give a locked registration a new private link; the old one stops working."""
+    locked.token = new_private_token()
+    locked.token_issued_at = timezone.now()
+    locked.save(update_fields=["token", "token_issued_at"])
+    _record(
+        locked,
+        actor=actor,
+        by=by,
+        fields=["token"],
+        note=note,
+        at=locked.token_issued_at,
+    )
+
+
+def _send_new_link_unless_just_sent(registration: Registration) -> None:
+    """Send a new private link for an address registered again, at most so often."""
+    locked = _lock(registration)
+    if locked.token_issued_at > timezone.now() - LINK_RESEND_INTERVAL:
+        logger.info(
+            "Registration %s: registered again; its link went out minutes ago",
+            locked.pk,
+        )
+        return
+    _replace_token(locked, actor=Actor.SYSTEM)
+    _schedule_email(locked, emails.LINK_RESENT)
+    logger.info("Registration %s: registered again; a new link was sent", locked.pk)
+
+
+def registration_replace_link(
+    *, registration: Registration, by: AbstractBaseUser, note: str = ""
+) -> Registration:
+    """Revoke the delegate's private link and email them a new one.
+
+    Staff use it when a link may have reached someone else; the delegate's
+    old link stops working at once, whatever its status.
+    """
+    with transaction.atomic():
+        locked = _lock(registration)
+        _replace_token(locked, actor=Actor.STAFF, by=by, note=note)
+        _schedule_email(locked, emails.LINK_REPLACED)
+    return locked
 
 
 # The reviewer's side
@@ -544,6 +607,9 @@ REVIEW_DECISIONS = {
     Status.APPROVED: registration_approve,
     Status.REJECTED: registration_reject,
     Status.WAITLISTED: registration_waitlist,
+    # Staff cancel for a delegate in the admin, recorded as staff, rather
+    # than through the delegate's private link.
+    Status.CANCELLED: registration_cancel,
 }
 
 

@@ -52,6 +52,26 @@ def read_list(environ: Mapping[str, str], name: str) -> list[str]:
     return [item.strip() for item in environ.get(name, "").split(",") if item.strip()]
 
 
+def read_meta_key(environ: Mapping[str, str], name: str) -> str:
+    """Return the request.META key of the header named in ``name``.
+
+    Either spelling is accepted: ``HTTP_X_REAL_IP`` or ``X-Real-IP``. Unset or
+    empty gives ``REMOTE_ADDR``, the direct peer.
+    """
+    raw = environ.get(name, "").strip()
+    if not raw or raw.upper() == "REMOTE_ADDR":
+        return "REMOTE_ADDR"
+    key = raw.upper().replace("-", "_")
+    if not key.startswith("HTTP_"):
+        key = "HTTP_" + key
+    if not key[5:] or not all(c.isalnum() or c == "_" for c in key):
+        raise ImproperlyConfigured(
+            f"{name}={raw!r} is not a header name; for example X-Real-IP or "
+            "HTTP_X_REAL_IP."
+        )
+    return key
+
+
 def read_required(environ: Mapping[str, str], name: str, *, why: str) -> str:
     """Return ``name`` or stop with a message saying why it is needed."""
     value = environ.get(name, "").strip()

@@ -259,7 +259,7 @@ def test_the_approval_email_has_the_practical_details_and_the_sessions(
     assert "Japan Standard Time" in message.body
     assert "Protecting women and children" in message.body
     assert "photo identification" in message.body
-    assert registration.get_absolute_url() in message.body
+    assert registration.private_path() in message.body
     assert message.alternatives[0][1] == "text/html"
 
 
