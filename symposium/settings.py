@@ -15,6 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from symposium.env import (
+    cache_settings,
     database_config,
     default_sqlite_url,
     read_bool,
@@ -109,22 +110,16 @@ DATABASES = {"default": database_config(DATABASE_URL or default_sqlite_url(BASE_
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: Redis when REDIS_URL is set (shared by every worker and server), else
-# memory local to the process.
+# memory local to the process. The site keeps serving when Redis goes away
+# (symposium.cache): without a cache, sessions from the database, rate limits
+# and lockouts counted in each process meanwhile.
 
 REDIS_URL = ENV.get("REDIS_URL", "").strip()
-if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "symposium",
-        }
-    }
-    # Sessions live in the shared cache too: every server sees them, and a
-    # delegate's visit costs no database write.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
-else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+_cache = cache_settings(REDIS_URL)
+CACHES = _cache["CACHES"]
+SESSION_ENGINE = _cache["SESSION_ENGINE"]
+RATELIMIT_USE_CACHE = _cache["RATELIMIT_USE_CACHE"]
+AXES_CACHE = _cache["AXES_CACHE"]
 
 # Background work: emails go through django-tasks. In production they leave
 # from the mail worker (django-tasks-db's db_worker, see deploy/): a request
