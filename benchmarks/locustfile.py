@@ -132,7 +132,9 @@ class SiteUser(FastHttpUser):
 class BaselineUser(SiteUser):
     @task
     def health_check(self):
-        with self.client.get("/healthz", name="baseline", catch_response=True) as r:
+        with self.client.get(
+            "/healthz/live", name="baseline", catch_response=True
+        ) as r:
             expect(r, 200, "ok")
 
 
