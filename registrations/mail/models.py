@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class OutgoingEmailState(models.TextChoices):
@@ -86,8 +87,9 @@ class OutgoingEmail(models.Model):
     objects = OutgoingEmailQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("email")
-        verbose_name_plural = _("emails")
+        # An email sent, not an address (the registration's "email" field).
+        verbose_name = pgettext_lazy("message", "email")
+        verbose_name_plural = pgettext_lazy("message", "emails")
         ordering = ["-created_at", "-pk"]
         permissions = [("send_again_outgoingemail", _("Can send emails again"))]
         indexes = [
