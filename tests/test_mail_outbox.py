@@ -219,11 +219,11 @@ def test_the_wait_doubles_from_a_minute_to_an_hour():
 def test_retries_go_on_for_a_day_then_the_email_is_failed(caplog):
     email = OutgoingEmailFactory()
     with mock.patch(SEND, side_effect=refused), caplog.at_level(logging.ERROR):
-        while deliver(email) == State.RETRYING:
+        state = deliver(email)
+        while state == State.RETRYING:
             email.refresh_from_db()
-            traveller = time_machine.travel(email.next_attempt_at, tick=False)
-            traveller.start()
-        traveller.stop()
+            with time_machine.travel(email.next_attempt_at, tick=False):
+                state = deliver(email)
     email.refresh_from_db()
     assert email.state == State.FAILED and email.next_attempt_at is None
     assert email.last_attempt_at - email.queued_at >= datetime.timedelta(hours=24)
