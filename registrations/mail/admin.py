@@ -8,17 +8,24 @@ emails again; each registration's page shows its own.
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django_tasks_db.models import DBTaskResult
 
 from registrations.mail import outbox
 from registrations.mail.models import OutgoingEmail
 from registrations.models import Registration
 
+# Staff follow emails in the outbox's list; the task queue's own records hold
+# no more than an email's number, and only in English.
+admin.site.unregister(DBTaskResult)
+
 # How much of the last error the list shows; the email's page shows it all.
-ERROR_SHOWN = 90
+ERROR_SHOWN = 50
 
 
 def emails_url(registration: Registration) -> str:
@@ -32,6 +39,21 @@ def state_badge(email: OutgoingEmail) -> str:
     return format_html(
         '<span class="status mail-{}">{}</span>', email.state, email.get_state_display()
     )
+
+
+def short(moment) -> str:
+    """Return a date and time in the short form of the active language."""
+    return date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
+
+
+@admin.display(description=_("sent, or next attempt"))
+def progress(email: OutgoingEmail) -> str:
+    """Return when the email left, or when it is tried next."""
+    if email.sent_at:
+        return short(email.sent_at)
+    if email.next_attempt_at and email.state in OutgoingEmail.UNDELIVERED:
+        return _("next: %(when)s") % {"when": short(email.next_attempt_at)}
+    return "–"
 
 
 class RegistrationEmailsFilter(admin.SimpleListFilter):
@@ -75,18 +97,18 @@ class ReadOnly:
 
 @admin.register(OutgoingEmail)
 class OutgoingEmailAdmin(ReadOnly, admin.ModelAdmin):
+    # The state first: on a phone it is what shows without scrolling.
     list_display = [
-        "created_at",
+        state_badge,
+        "kind",
         "delegate",
         "recipient",
-        "kind",
-        "language",
-        state_badge,
+        "recorded",
         "attempts",
-        "next_attempt_at",
-        "sent_at",
+        progress,
         "error",
     ]
+    list_display_links = ["kind"]
     list_filter = ["state", "kind", RegistrationEmailsFilter, "language"]
     list_select_related = ["registration"]
     list_per_page = 100
@@ -128,6 +150,10 @@ class OutgoingEmailAdmin(ReadOnly, admin.ModelAdmin):
             ),
             email.registration.display_name,
         )
+
+    @admin.display(description=_("recorded at"), ordering="created_at")
+    def recorded(self, email):
+        return short(email.created_at)
 
     @admin.display(description=_("last error"))
     def error(self, email):
@@ -178,7 +204,7 @@ class OutgoingEmailInline(ReadOnly, admin.TabularInline):
         "recipient",
         state_badge,
         "attempts",
-        "sent_at",
+        progress,
         "last_error",
     ]
     readonly_fields = fields
