@@ -3,14 +3,18 @@
     gunicorn --config deploy/gunicorn.conf.py symposium.wsgi
 
 Run it from the project folder with the production environment set (README,
-"Running in production"). The address to listen on is given with --bind or
-GUNICORN_CMD_ARGS, e.g. --bind 127.0.0.1:8000 behind the proxy.
+"Running in production"); symposium-web.service does. The address to listen
+on is GUNICORN_BIND (127.0.0.1:8000 by default, behind the proxy); --bind on
+the command line wins.
 
-- Workers: WEB_CONCURRENCY, or two per CPU and one more, gunicorn's advice for
-  synchronous workers; each restarts after some thousand requests, so that
-  memory cannot creep up over a long registration period.
-- Timeouts: a request that takes longer than 30 seconds is stopped (the
-  slowest page, a large export, streams well within it); keep-alive suits a
+- Workers: GUNICORN_WORKERS (or WEB_CONCURRENCY), else two per CPU and one
+  more, each with GUNICORN_THREADS threads (4): requests wait on PostgreSQL
+  and Redis more than they compute. Each worker restarts after some thousand
+  requests, so that memory cannot creep up over a long registration period.
+- Timeouts: a request that takes longer than 30 seconds is stopped. No
+  request waits on the SMTP server (the mail worker sends), and the slowest
+  page, a bulk review, stops itself at REVIEW_TIME_LIMIT_SECONDS (20 s) and
+  says what it did, so the timeout must stay above that. Keep-alive suits a
   proxy on the same machine.
 - Logs: the access log and gunicorn's own log go to standard output and error
   through the formatter that masks private links (symposium/redaction.py); a
@@ -26,7 +30,14 @@ import os
 from gunicorn.http import wsgi
 
 wsgi_app = "symposium.wsgi:application"
-workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() * 2 + 1)
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+workers = int(
+    os.environ.get("GUNICORN_WORKERS")
+    or os.environ.get("WEB_CONCURRENCY")
+    or multiprocessing.cpu_count() * 2 + 1
+)
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS") or 4)
 max_requests = 2000
 max_requests_jitter = 200
 timeout = 30

@@ -7,6 +7,7 @@ the data, asks for confirmation and reports what the services did.
 import copy
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
@@ -27,6 +28,7 @@ from django_countries import countries
 
 from registrations import exports, services
 from registrations.forms import FREE_TEXT_FIELD_CLASSES
+from registrations.mail.admin import OutgoingEmailInline, ReadOnly, emails_url
 from registrations.models import (
     Event,
     ExportLog,
@@ -48,6 +50,19 @@ admin.site.index_title = _("Registrations and programme")
 REFUSALS_LISTED = 10
 # How many registrations a confirmation page lists before summing up.
 CONFIRMATION_LISTED = 50
+
+
+def names_listed(names) -> str:
+    """Join the first REFUSALS_LISTED of ``names``, saying how many more there are."""
+    names = list(names)
+    listed = "; ".join(names[:REFUSALS_LISTED])
+    more = len(names) - REFUSALS_LISTED
+    if more > 0:
+        listed += " " + str(
+            ngettext("(and %(count)d more)", "(and %(count)d more)", more)
+            % {"count": more}
+        )
+    return listed
 
 
 def export_url(model_admin: admin.ModelAdmin, route: str) -> URLPattern:
@@ -190,7 +205,7 @@ class SessionAdmin(admin.ModelAdmin):
         return exports.export_response(export)
 
 
-class RegistrationChangeInline(admin.TabularInline):
+class RegistrationChangeInline(ReadOnly, admin.TabularInline):
     model = RegistrationChange
     fields = [
         "changed_at",
@@ -205,15 +220,6 @@ class RegistrationChangeInline(admin.TabularInline):
     extra = 0
     can_delete = False
     verbose_name_plural = _("history")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("changed_by")
@@ -402,7 +408,7 @@ class RegistrationAdmin(admin.ModelAdmin):
         "consent_given_at",
         "language",
     ]
-    inlines = [RegistrationChangeInline]
+    inlines = [RegistrationChangeInline, OutgoingEmailInline]
     actions = [
         "approve",
         "reject",
@@ -672,6 +678,7 @@ class RegistrationAdmin(admin.ModelAdmin):
                     by=request.user,
                     note=form.cleaned_data["note"],
                     waitlist_if_full=form.cleaned_data["waitlist_if_full"],
+                    time_limit=settings.REVIEW_TIME_LIMIT_SECONDS,
                 )
                 self.report(request, outcome, decision)
                 return None
@@ -745,16 +752,10 @@ class RegistrationAdmin(admin.ModelAdmin):
                 messages.WARNING,
             )
         if outcome.refused:
-            listed = "; ".join(
+            listed = names_listed(
                 f"{registration.display_name}: {reason}"
-                for registration, reason in outcome.refused[:REFUSALS_LISTED]
+                for registration, reason in outcome.refused
             )
-            more = len(outcome.refused) - REFUSALS_LISTED
-            if more > 0:
-                listed += " " + str(
-                    ngettext("(and %(count)d more)", "(and %(count)d more)", more)
-                    % {"count": more}
-                )
             self.message_user(
                 request,
                 ngettext(
@@ -763,6 +764,26 @@ class RegistrationAdmin(admin.ModelAdmin):
                     len(outcome.refused),
                 )
                 % {"count": len(outcome.refused), "reasons": listed},
+                messages.ERROR,
+            )
+        if outcome.not_reached:
+            self.message_user(
+                request,
+                ngettext(
+                    "Stopped at the time limit of %(seconds)d seconds. Changed: "
+                    "%(changed)s. Not reviewed, left as it was: %(count)d "
+                    "registration (%(names)s); select it and review it again.",
+                    "Stopped at the time limit of %(seconds)d seconds. Changed: "
+                    "%(changed)s. Not reviewed, left as they were: %(count)d "
+                    "registrations (%(names)s); select them and review them again.",
+                    len(outcome.not_reached),
+                )
+                % {
+                    "seconds": settings.REVIEW_TIME_LIMIT_SECONDS,
+                    "changed": names_listed(r.display_name for r in changed) or "–",
+                    "count": len(outcome.not_reached),
+                    "names": names_listed(r.display_name for r in outcome.not_reached),
+                },
                 messages.ERROR,
             )
 
@@ -809,6 +830,10 @@ class RegistrationAdmin(admin.ModelAdmin):
                 if services.can_transition(registration=obj, to_status=decision)
             ]
             context["waitlist_position"] = services.waitlist_position(obj)
+        if obj is not None and request.user.has_perm(
+            "registrations.view_outgoingemail"
+        ):
+            context["emails_url"] = emails_url(obj)
         return super().render_change_form(request, context, *args, obj=obj, **kwargs)
 
     # Exports: which rows, which columns and the audit record live in exports.py.
@@ -848,7 +873,7 @@ class RegistrationAdmin(admin.ModelAdmin):
 
 
 @admin.register(ExportLog)
-class ExportLogAdmin(admin.ModelAdmin):
+class ExportLogAdmin(ReadOnly, admin.ModelAdmin):
     """The audit of exports: readable by those allowed to view it, never editable."""
 
     list_display = [
@@ -863,12 +888,3 @@ class ExportLogAdmin(admin.ModelAdmin):
     list_select_related = ["exported_by", "event"]
     search_fields = ["filename", "exported_by__username"]
     date_hierarchy = "exported_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,24 +1,19 @@
 """Emails to delegates, rendered from templates in the delegate's language.
 
-``services`` enqueues ``send_registration_email`` after its transaction
-commits. The task runs in the request with django-tasks' immediate backend, or
-in a worker with a queue-backed one; a failure is logged by django-tasks and
-never undoes the decision that caused the email.
+``services`` records each email in the outbox with the decision that causes
+it; the mail worker renders it here when it sends it
+(``registrations.mail.outbox``), retries it when the server fails, and never
+undoes the decision.
 """
-
-import logging
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
-from django_tasks import task
 
 from registrations import email_text
 from registrations.models import Registration
-
-logger = logging.getLogger(__name__)
 
 CONFIRMATION = "confirmation"
 LINK_RESENT = "link_resent"
@@ -88,12 +83,3 @@ def build_registration_email(
     )
     message.attach_alternative(html, "text/html")
     return message
-
-
-@task()
-def send_registration_email(registration_id: int, kind: str) -> None:
-    registration = Registration.objects.select_related("event", "organisation").get(
-        pk=registration_id
-    )
-    build_registration_email(registration, kind).send()
-    logger.info("Registration %s: %s email sent", registration_id, kind)

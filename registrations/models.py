@@ -706,3 +706,8 @@ class ExportLog(models.Model):
 
     def __str__(self):
         return f"{self.filename or self.get_kind_display()} ({self.row_count})"
+
+
+# The outbox's model lives with the rest of the mail delivery; imported here so
+# that Django finds it among this app's models.
+from registrations.mail.models import OutgoingEmail  # noqa: E402, F401

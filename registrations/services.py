@@ -2,7 +2,8 @@
 
 Views, admin actions and management commands call these functions and turn a
 ``RegistrationError`` into a message for their user. Each function runs in one
-transaction; emails are handed to the task queue only after it commits.
+transaction; the emails it causes are recorded in the outbox inside it
+(``registrations.mail.outbox``) and leave only if it commits.
 
 Capacity is guarded by locking before counting: the approving transaction
 locks the event row (and the session rows it counts against) with
@@ -14,6 +15,7 @@ the database's write lock before the count.
 
 import datetime
 import logging
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -28,6 +30,7 @@ from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext_lazy as _
 
 from registrations import caching, emails, validators
+from registrations.mail import outbox
 from registrations.models import (
     Event,
     Registration,
@@ -110,10 +113,14 @@ class SubmitResult:
 
 @dataclass
 class ReviewOutcome:
-    """The result of reviewing several registrations at once."""
+    """The result of reviewing several registrations at once.
+
+    ``not_reached``: those left as they were because the time limit ran out.
+    """
 
     changed: list[Registration] = field(default_factory=list)
     refused: list[tuple[Registration, str]] = field(default_factory=list)
+    not_reached: list[Registration] = field(default_factory=list)
 
 
 def _check_input(event_id: int, details: dict, sessions: Sequence[Session]) -> None:
@@ -231,10 +238,8 @@ def _lock(registration: Registration) -> Registration:
 
 
 def _schedule_email(registration: Registration, kind: str) -> None:
-    registration_id = registration.pk
-    transaction.on_commit(
-        lambda: emails.send_registration_email.enqueue(registration_id, kind)
-    )
+    """Record the email in the outbox, in the caller's transaction."""
+    outbox.email_record(registration=registration, kind=kind)
 
 
 # Capacity
@@ -620,11 +625,16 @@ def registrations_review(
     by: AbstractBaseUser,
     note: str = "",
     waitlist_if_full: bool = False,
+    time_limit: float | None = None,
 ) -> ReviewOutcome:
     """Apply one decision to several registrations, each in its own transaction.
 
     The waiting list comes first, in its order, then the others oldest first:
     when seats run out, those who have waited longest have been served.
+
+    With ``time_limit`` (seconds), no registration is started after that time:
+    the rest are returned as ``not_reached``, so that a web request ends, and
+    says what it did, before the server's own timeout would cut it off.
     """
     review = REVIEW_DECISIONS[decision]
     options = (
@@ -635,7 +645,19 @@ def registrations_review(
         registrations,
         key=lambda r: (r.status != Status.WAITLISTED, r.status_changed_at, r.pk),
     )
-    for registration in ordered:
+    deadline = None if time_limit is None else time.monotonic() + time_limit
+    for position, registration in enumerate(ordered):
+        if deadline is not None and time.monotonic() >= deadline:
+            outcome.not_reached = ordered[position:]
+            logger.warning(
+                "Review (%s) stopped at its time limit of %s s: %s done, %s not "
+                "reached",
+                decision,
+                time_limit,
+                position,
+                len(outcome.not_reached),
+            )
+            break
         try:
             outcome.changed.append(
                 review(registration=registration, by=by, note=note, **options)

@@ -143,3 +143,44 @@ def database_config(url: str) -> dict:
 def default_sqlite_url(base_dir: Path) -> str:
     """Return the URL of the local SQLite file a first run uses."""
     return f"sqlite:///{base_dir / 'db.sqlite3'}"
+
+
+# Redis options for every cache on it: a Redis that hangs costs half a second,
+# once in a few seconds (symposium.cache), never a request held for long.
+REDIS_OPTIONS = {"SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5}
+
+
+def cache_settings(redis_url: str) -> dict:
+    """Return the cache, session and counting settings for ``redis_url``.
+
+    Without Redis each process keeps its own cache in memory and sessions live
+    in the database. With Redis two caches share it: ``default`` (pages,
+    sessions' copies) serves without a cache when Redis is away, ``counters``
+    (rate limits, sign-in lockouts) counts in the process's memory meanwhile;
+    sessions are kept in the database too (``cached_db``), so that staff can
+    still sign in.
+    """
+    if not redis_url:
+        return {
+            "CACHES": {
+                "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+            },
+            "SESSION_ENGINE": "django.contrib.sessions.backends.db",
+            "RATELIMIT_USE_CACHE": "default",
+            "AXES_CACHE": "default",
+        }
+
+    def on_redis(fallback: str) -> dict:
+        return {
+            "BACKEND": "symposium.cache.ResilientRedisCache",
+            "LOCATION": redis_url,
+            "KEY_PREFIX": "symposium",
+            "OPTIONS": {**REDIS_OPTIONS, "FALLBACK": fallback},
+        }
+
+    return {
+        "CACHES": {"default": on_redis("none"), "counters": on_redis("memory")},
+        "SESSION_ENGINE": "django.contrib.sessions.backends.cached_db",
+        "RATELIMIT_USE_CACHE": "counters",
+        "AXES_CACHE": "counters",
+    }

@@ -16,6 +16,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from symposium.env import (
+    cache_settings,
     database_config,
     default_sqlite_url,
     read_bool,
@@ -58,6 +59,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_countries",
     "django_tasks",
+    "django_tasks_db",
     "csp",
     "axes",
     "django_otp",
@@ -117,33 +119,36 @@ DATABASES = {"default": database_config(DATABASE_URL or default_sqlite_url(BASE_
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: Redis when REDIS_URL is set (shared by every worker and server), else
-# memory local to the process.
+# memory local to the process. The site keeps serving when Redis goes away
+# (symposium.cache): without a cache, sessions from the database, rate limits
+# and lockouts counted in each process meanwhile.
 
 REDIS_URL = ENV.get("REDIS_URL", "").strip()
-if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "symposium",
-        }
-    }
-    # Sessions live in the shared cache too: every server sees them, and a
-    # delegate's visit costs no database write.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
-else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+_cache = cache_settings(REDIS_URL)
+CACHES = _cache["CACHES"]
+SESSION_ENGINE = _cache["SESSION_ENGINE"]
+RATELIMIT_USE_CACHE = _cache["RATELIMIT_USE_CACHE"]
+AXES_CACHE = _cache["AXES_CACHE"]
 
-# Background work: emails go through django-tasks. The immediate backend runs
-# them in the request, after the transaction has committed; a worker-backed
-# backend (django-tasks-db, django-tasks-rq) can replace it without code changes.
+# Background work: emails go through django-tasks. In production they leave
+# from the mail worker (django-tasks-db's db_worker, see deploy/): a request
+# never waits on the SMTP server. In development the immediate backend sends
+# them in the process, after the transaction commits; they are recorded in the
+# outbox all the same.
 
-TASKS = {
-    "default": {
-        "BACKEND": ENV.get("TASKS_BACKEND", "").strip()
-        or "django_tasks.backends.immediate.ImmediateBackend"
-    }
-}
+IMMEDIATE_TASKS = "django_tasks.backends.immediate.ImmediateBackend"
+DATABASE_TASKS = "django_tasks_db.DatabaseBackend"
+TASKS_BACKEND = ENV.get("TASKS_BACKEND", "").strip() or (
+    IMMEDIATE_TASKS if DEBUG else DATABASE_TASKS
+)
+if TASKS_BACKEND == IMMEDIATE_TASKS and not DEBUG:
+    raise ImproperlyConfigured(
+        f"TASKS_BACKEND must not be the immediate backend {PRODUCTION_REASON}: "
+        "requests would wait on the SMTP server. Leave it unset to use "
+        f"{DATABASE_TASKS} and run the mail worker (manage.py db_worker "
+        "--queue-name mail)."
+    )
+TASKS = {"default": {"BACKEND": TASKS_BACKEND, "QUEUES": ["default", "mail"]}}
 
 # Passwords
 
@@ -209,7 +214,25 @@ EMAIL_PORT = read_int(ENV, "EMAIL_PORT", default=587)
 EMAIL_HOST_USER = ENV.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = ENV.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = read_bool(ENV, "EMAIL_USE_TLS", default=True)
-EMAIL_TIMEOUT = read_int(ENV, "EMAIL_TIMEOUT", default=20)
+# Seconds an SMTP call may wait for the server before it counts as failed.
+EMAIL_TIMEOUT = read_int(ENV, "EMAIL_TIMEOUT", default=10)
+if EMAIL_TIMEOUT < 1:
+    raise ImproperlyConfigured("EMAIL_TIMEOUT must be at least 1 second.")
+# A failed email is tried again after EMAIL_RETRY_FIRST_SECONDS, then after
+# twice as long each time up to EMAIL_RETRY_MAX_SECONDS between attempts, for
+# EMAIL_RETRY_HOURS after it was queued; then it is marked failed for staff.
+EMAIL_RETRY_FIRST_SECONDS = read_int(ENV, "EMAIL_RETRY_FIRST_SECONDS", default=60)
+EMAIL_RETRY_MAX_SECONDS = read_int(ENV, "EMAIL_RETRY_MAX_SECONDS", default=3600)
+EMAIL_RETRY_HOURS = read_int(ENV, "EMAIL_RETRY_HOURS", default=24)
+if not 1 <= EMAIL_RETRY_FIRST_SECONDS <= EMAIL_RETRY_MAX_SECONDS:
+    raise ImproperlyConfigured(
+        "EMAIL_RETRY_FIRST_SECONDS must be at least 1 and at most "
+        "EMAIL_RETRY_MAX_SECONDS."
+    )
+if EMAIL_RETRY_HOURS < 24:
+    raise ImproperlyConfigured(
+        "EMAIL_RETRY_HOURS must be at least 24: a mail server may be away for a day."
+    )
 if DEBUG:
     DEFAULT_FROM_EMAIL = ENV.get("DEFAULT_FROM_EMAIL", "").strip() or (
         "Symposium secretariat <symposium@localhost>"
@@ -414,6 +437,13 @@ REGISTRATION_RETENTION_DAYS = read_int(ENV, "REGISTRATION_RETENTION_DAYS", defau
 PUBLIC_PAGE_CACHE_SECONDS = read_int(ENV, "PUBLIC_PAGE_CACHE_SECONDS", default=30)
 if PUBLIC_PAGE_CACHE_SECONDS < 0:
     raise ImproperlyConfigured("PUBLIC_PAGE_CACHE_SECONDS must be 0 or more.")
+
+# A review of many registrations at once stops after this many seconds and
+# says which it changed and which it did not reach, well before the web
+# server's own timeout (deploy/gunicorn.conf.py) could cut it off unreported.
+REVIEW_TIME_LIMIT_SECONDS = read_int(ENV, "REVIEW_TIME_LIMIT_SECONDS", default=20)
+if REVIEW_TIME_LIMIT_SECONDS < 1:
+    raise ImproperlyConfigured("REVIEW_TIME_LIMIT_SECONDS must be at least 1.")
 
 # Behind a proxy, the header that carries the client's address for the rate
 # limits and the sign-in lockout, e.g. HTTP_X_REAL_IP or X-Forwarded-For (empty:

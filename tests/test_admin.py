@@ -1,5 +1,8 @@
 """Staff review in the admin: the list, the review actions and the reviewer role."""
 
+import itertools
+from unittest import mock
+
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth import get_user_model
@@ -8,6 +11,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from registrations import services
 from registrations.models import Registration
 from tests.factories import (
     EventFactory,
@@ -25,6 +29,8 @@ REVIEWER_PERMISSIONS = {
     "review_registration",
     "export_registration",
     "view_registrationchange",
+    "view_outgoingemail",
+    "send_again_outgoingemail",
 }
 
 
@@ -213,6 +219,35 @@ def test_refused_approvals_are_listed_with_the_reason(reviewer_client):
     assert "The event is full" in messages
 
 
+def test_a_review_stopped_by_its_time_limit_says_what_it_changed_and_not(
+    reviewer_client, settings
+):
+    settings.REVIEW_TIME_LIMIT_SECONDS = 25
+    event = EventFactory()
+    names = ["Abe", "Baba", "Chiba", "Doi", "Endo"]
+    registrations = [
+        RegistrationFactory(event=event, given_name="Ken", family_name=name)
+        for name in names
+    ]
+    # Each approval takes ten seconds: two fit in the limit.
+    clock = mock.Mock(monotonic=mock.Mock(side_effect=itertools.count(0, 10)))
+    with mock.patch.object(services, "time", clock):
+        response = run_action(
+            reviewer_client, "approve", registrations, confirm={}, follow=True
+        )
+    approved = set(
+        Registration.objects.approved().values_list("family_name", flat=True)
+    )
+    assert approved == {"Abe", "Baba"}
+    messages = [str(m) for m in response.context["messages"]]
+    assert "2 registrations approved." in messages
+    assert (
+        "Stopped at the time limit of 25 seconds. Changed: Ken Abe; Ken Baba. "
+        "Not reviewed, left as they were: 3 registrations (Ken Chiba; Ken Doi; "
+        "Ken Endo); select them and review them again."
+    ) in messages
+
+
 def test_approval_can_waitlist_those_without_a_seat(reviewer_client):
     event = EventFactory(capacity=1)
     registrations = RegistrationFactory.create_batch(3, event=event)
@@ -301,11 +336,11 @@ def change_form_data(client, registration, **changes) -> dict:
         country=registration.country.code,
         organisation=registration.organisation_id,
         interpretation=registration.interpretation,
+        # The history and the emails are shown read-only, as empty formsets.
         **{
-            "changes-TOTAL_FORMS": "0",
-            "changes-INITIAL_FORMS": "0",
-            "changes-MIN_NUM_FORMS": "0",
-            "changes-MAX_NUM_FORMS": "0",
+            f"{prefix}-{count}_FORMS": "0"
+            for prefix in ("changes", "emails")
+            for count in ("TOTAL", "INITIAL", "MIN_NUM", "MAX_NUM")
         },
     )
     data.update(changes)

@@ -567,7 +567,7 @@ def submit(client, event, number: int):
         ("", LOCAL_MEMORY, "axes.handlers.database.AxesDatabaseHandler"),
         (
             "redis://cache.internal:6379/0",
-            "django_redis.cache.RedisCache",
+            "symposium.cache.ResilientRedisCache",
             "axes.handlers.cache.AxesCacheHandler",
         ),
     ],
