@@ -228,7 +228,9 @@ def start_gunicorn(args, env, certificate: Path, key: Path) -> subprocess.Popen:
     while time.monotonic() < deadline:
         try:
             with urllib.request.urlopen(
-                f"https://127.0.0.1:{args.port}/healthz", context=context, timeout=2
+                f"https://127.0.0.1:{args.port}/healthz/live",
+                context=context,
+                timeout=2,
             ) as response:
                 if response.status == 200:
                     # Let every worker boot before measuring.

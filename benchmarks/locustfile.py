@@ -20,10 +20,10 @@ them in the database afterwards) and ``BENCH_EMAIL_DOMAIN``.
 
 import itertools
 import os
-import re
 from urllib.parse import urlencode
 
 from locust import FastHttpUser, task
+from registration_form import filled_in
 
 EVENT_SLUG = os.environ.get("BENCH_EVENT_SLUG", "")
 EMAIL_PREFIX = os.environ.get("BENCH_EMAIL_PREFIX", "bench")
@@ -33,11 +33,6 @@ LANGUAGE = "en"
 HOME_PATH = f"/{LANGUAGE}/"
 FORM_PATH = f"/{LANGUAGE}/events/{EVENT_SLUG}/register/"
 DONE_PATH = f"/{LANGUAGE}/events/{EVENT_SLUG}/register/done/"
-
-CSRF_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-ORGANISATION_SELECT = re.compile(r'<select name="organisation".*?</select>', re.S)
-OPTION_VALUE = re.compile(r'<option value="(\d+)"')
-SESSION_VALUE = re.compile(r'name="sessions" value="(\d+)"')
 
 # Unique across the users of one locust process: gevent runs them in one thread.
 submission_numbers = itertools.count(1)
@@ -51,14 +46,6 @@ def expect(response, status: int, marker: str = "") -> None:
         response.failure(f"{marker!r} is not in the page")
     else:
         response.success()
-
-
-def organisation_fields(organisations: list[str], number: int) -> list[tuple]:
-    """Choose a listed organisation, or type one when the list is empty."""
-    if organisations:
-        chosen = organisations[number % len(organisations)]
-        return [("organisation", chosen), ("organisation_other", "")]
-    return [("organisation", ""), ("organisation_other", "Benchmark NGO")]
 
 
 class SiteUser(FastHttpUser):
@@ -80,33 +67,11 @@ class SiteUser(FastHttpUser):
 
     def submit_registration(self) -> None:
         form = self.view_form()
-        token = CSRF_TOKEN.search(form)
-        if token is None:
-            return
-        select = ORGANISATION_SELECT.search(form)
-        organisations = OPTION_VALUE.findall(select.group(0)) if select else []
-        sessions = SESSION_VALUE.findall(form)
         number = next(submission_numbers)
         email = f"{EMAIL_PREFIX}{number}@{EMAIL_DOMAIN}"
-        fields = [
-            ("csrfmiddlewaretoken", token.group(1)),
-            ("honorific", "dr"),
-            ("given_name", "Load"),
-            ("family_name", f"Tester {chr(ord('A') + number % 26)}"),
-            ("name_ja", ""),
-            ("email", email),
-            ("email_confirmation", email),
-            *organisation_fields(organisations, number),
-            ("position", "Programme Officer"),
-            ("country", "TH"),
-            ("category", "ngo"),
-            *[("sessions", pk) for pk in sessions[number % 3 :: 3]],
-            ("dietary_needs", ""),
-            ("accessibility_needs", ""),
-            ("interpretation", "none"),
-            ("consent", "on"),
-            ("website", ""),
-        ]
+        fields = filled_in(form, email=email, number=number)
+        if fields is None:
+            return
         origin = self.host.rstrip("/")
         with self.client.post(
             FORM_PATH,
@@ -132,7 +97,9 @@ class SiteUser(FastHttpUser):
 class BaselineUser(SiteUser):
     @task
     def health_check(self):
-        with self.client.get("/healthz", name="baseline", catch_response=True) as r:
+        with self.client.get(
+            "/healthz/live", name="baseline", catch_response=True
+        ) as r:
             expect(r, 200, "ok")
 
 

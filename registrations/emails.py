@@ -1,27 +1,23 @@
 """Emails to delegates, rendered from templates in the delegate's language.
 
-``services`` enqueues ``send_registration_email`` after its transaction
-commits. The task runs in the request with django-tasks' immediate backend, or
-in a worker with a queue-backed one; a failure is logged by django-tasks and
-never undoes the decision that caused the email.
+``services`` records each email in the outbox with the decision that causes
+it; the mail worker renders it here when it sends it
+(``registrations.mail.outbox``), retries it when the server fails, and never
+undoes the decision.
 """
-
-import logging
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
-from django_tasks import task
 
-from registrations import selectors
+from registrations import email_text, selectors
 from registrations.models import Registration
-
-logger = logging.getLogger(__name__)
 
 CONFIRMATION = "confirmation"
 LINK_RESENT = "link_resent"
+LINK_REPLACED = "link_replaced"
 # Every change of status is announced by the email of that status's name.
 APPROVED = Registration.Status.APPROVED
 REJECTED = Registration.Status.REJECTED
@@ -31,6 +27,7 @@ CANCELLED = Registration.Status.CANCELLED
 SUBJECTS = {
     CONFIRMATION: _("Registration received: %(event)s"),
     LINK_RESENT: _("Your registration link: %(event)s"),
+    LINK_REPLACED: _("Your new registration link: %(event)s"),
     APPROVED: _("Registration approved: %(event)s"),
     REJECTED: _("Your registration: %(event)s"),
     WAITLISTED: _("Waiting list: %(event)s"),
@@ -40,7 +37,7 @@ SUBJECTS = {
 
 def private_url(registration: Registration) -> str:
     """Return the absolute address of the delegate's private page."""
-    return settings.SITE_URL.rstrip("/") + registration.get_absolute_url()
+    return settings.SITE_URL.rstrip("/") + registration.private_path()
 
 
 def build_registration_email(
@@ -58,14 +55,23 @@ def build_registration_email(
             "site_url": settings.SITE_URL,
         }
         subject = str(SUBJECTS[kind] % {"event": event.localized.title})
-        text = render_to_string(f"registrations/email/{kind}.txt", context)
+        written = render_to_string(f"registrations/email/{kind}.txt", context)
         # The HTML part is the same text in the site's layout, with the
         # private link as a button; one wording per email to keep in step.
-        # The text was rendered without escaping (it is plain text), so the
-        # layout escapes it again: what delegates typed stays text.
+        # Only our own addresses are links, in either part: what delegates
+        # typed stays text (email_text).
+        links = {
+            context["private_url"]: context["private_url"],
+            event.contact_email: f"mailto:{event.contact_email}",
+        }
+        text = email_text.plain_text(written, links=links)
         html = render_to_string(
             "registrations/email/layout.html",
-            {**context, "subject": subject, "body": text},
+            {
+                **context,
+                "subject": subject,
+                "body": email_text.html_paragraphs(written, links=links),
+            },
         )
     message = EmailMultiAlternatives(
         subject=subject,
@@ -75,12 +81,3 @@ def build_registration_email(
     )
     message.attach_alternative(html, "text/html")
     return message
-
-
-@task()
-def send_registration_email(registration_id: int, kind: str) -> None:
-    registration = Registration.objects.select_related("event", "organisation").get(
-        pk=registration_id
-    )
-    build_registration_email(registration, kind).send()
-    logger.info("Registration %s: %s email sent", registration_id, kind)

@@ -18,7 +18,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from registrations import validators
+from registrations import services, validators
+from registrations.errors import RegistrationError
 from registrations.models import (
     Event,
     Organisation,
@@ -26,6 +27,22 @@ from registrations.models import (
     Session,
     japanese_is_active,
 )
+from registrations.validators import NormalisedEmailField, SingleLineTextField
+
+# The fields delegates type freely, checked for hidden characters by the
+# public form and the admin alike.
+FREE_TEXT_FIELD_CLASSES = {
+    name: SingleLineTextField
+    for name in (
+        "given_name",
+        "family_name",
+        "name_ja",
+        "organisation_other",
+        "position",
+        "dietary_needs",
+        "accessibility_needs",
+    )
+}
 
 
 @functools.lru_cache(maxsize=len(settings.LANGUAGES))
@@ -121,6 +138,7 @@ class RegistrationDetailsForm(forms.ModelForm):
     class Meta:
         model = Registration
         fields = [*Registration.DELEGATE_FIELDS, "sessions"]
+        field_classes = FREE_TEXT_FIELD_CLASSES
 
     def __init__(self, *args, event: Event | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -143,14 +161,19 @@ class RegistrationDetailsForm(forms.ModelForm):
     def clean_name_ja(self):
         return validators.clean_japanese_name(self.cleaned_data["name_ja"])
 
-    def clean_organisation_other(self):
-        return validators.tidy_spaces(self.cleaned_data["organisation_other"])
-
     def clean_sessions(self):
         sessions = list(self.cleaned_data["sessions"])
         validators.validate_sessions_of_event(sessions, self.event)
         if self.instance.pk:
-            validators.validate_seats(self.instance, sessions)
+            # A quick check; the services count the seats again under locks.
+            try:
+                services.check_seats_for_sessions(
+                    registration=self.instance, sessions=sessions
+                )
+            except RegistrationError as refusal:
+                raise forms.ValidationError(
+                    refusal.message, code=refusal.code
+                ) from None
         return self.cleaned_data["sessions"]
 
     def clean(self):
@@ -261,13 +284,13 @@ class DelegateDetailsForm(RegistrationDetailsForm):
 class RegistrationForm(DelegateDetailsForm):
     """The form a delegate fills in to register."""
 
-    email = forms.EmailField(
+    email = NormalisedEmailField(
         label=_("Email"),
         max_length=254,
         help_text=_("We send your confirmation and your private link here."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
-    email_confirmation = forms.EmailField(
+    email_confirmation = NormalisedEmailField(
         label=_("Email, again"),
         max_length=254,
         help_text=_(
@@ -315,7 +338,7 @@ class RegistrationForm(DelegateDetailsForm):
     def clean_email_confirmation(self):
         email = self.cleaned_data.get("email")
         confirmation = self.cleaned_data["email_confirmation"]
-        if email and confirmation.strip().lower() != email.strip().lower():
+        if email and confirmation.lower() != email.lower():
             raise forms.ValidationError(
                 _("The two addresses differ; please type the same address twice."),
                 code="email_mismatch",

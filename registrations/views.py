@@ -18,6 +18,7 @@ from django_ratelimit.core import is_ratelimited
 from registrations import caching, selectors, services
 from registrations.forms import RegistrationEditForm, RegistrationForm
 from registrations.models import Event, Registration
+from registrations.validators import email_key
 
 # The done page reads what the form stored here after the redirect.
 DONE_SESSION_KEY = "registration_done"
@@ -73,8 +74,9 @@ def submission_limit_reached(request, email: str) -> str | None:
 
     Two limits: submissions from one network, against scripts, and emails to
     one address (a new registration or its link sent again), so that the form
-    cannot be used to flood somebody's inbox. Neither says whether the address
-    is registered.
+    cannot be used to flood somebody's inbox; every spelling of one address
+    counts against the same limit. Neither says whether the address is
+    registered.
     """
     if is_ratelimited(
         request,
@@ -92,7 +94,7 @@ def submission_limit_reached(request, email: str) -> str | None:
     if is_ratelimited(
         request,
         group="registration-address",
-        key=lambda group, request: email.strip().lower(),
+        key=lambda group, request: email_key(email),
         rate=settings.REGISTRATION_ADDRESS_RATE_LIMIT,
         method="POST",
         increment=True,
@@ -226,7 +228,7 @@ def private_edit(request, token):
                 "reviewed, or the event has begun. Please write to the secretariat."
             ),
         )
-        return redirect(registration)
+        return redirect(registration.private_path())
     if request.method == "POST":
         form = RegistrationEditForm(request.POST, instance=registration, event=event)
         if form.is_valid():
@@ -243,7 +245,7 @@ def private_edit(request, token):
                     messages.success(request, _("Your changes have been saved."))
                 else:
                     messages.info(request, _("Nothing was changed."))
-                return redirect(registration)
+                return redirect(registration.private_path())
     else:
         form = RegistrationEditForm(instance=registration, event=event)
     return render(
@@ -265,7 +267,7 @@ def private_cancel(request, token):
             messages.error(request, error.message)
         else:
             messages.success(request, _("Your registration has been cancelled."))
-        return redirect(registration)
+        return redirect(registration.private_path())
     if not context["can_cancel"]:
-        return redirect(registration)
+        return redirect(registration.private_path())
     return render(request, "registrations/private_cancel.html", context)

@@ -1,8 +1,33 @@
-"""django-axes under a name staff understand, in English and Japanese."""
+"""The admin and django-axes, as this project configures them.
+
+``SymposiumAdminConfig`` gives the admin its own site (``symposium.admin``);
+``SignInLockoutsConfig`` shows django-axes under a name staff understand, in
+English and Japanese.
+"""
 
 from axes.apps import AppConfig as AxesConfig
+from django.contrib.admin.apps import AdminConfig
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
+
+
+class SymposiumAdminConfig(AdminConfig):
+    default_site = "symposium.admin.SymposiumAdminSite"
+
+    def ready(self):
+        super().ready()
+        from django.contrib import admin
+        from django_otp.plugins.otp_static.models import StaticDevice
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        # Connect the sign-in signal receivers.
+        from symposium import security  # noqa: F401
+
+        # django-otp's own pages show and edit the devices' secrets; a lost
+        # device is reset with the reset_second_factor command instead.
+        for model in (TOTPDevice, StaticDevice):
+            if admin.site.is_registered(model):
+                admin.site.unregister(model)
 
 
 class SignInLockoutsConfig(AxesConfig):

@@ -52,6 +52,26 @@ def read_list(environ: Mapping[str, str], name: str) -> list[str]:
     return [item.strip() for item in environ.get(name, "").split(",") if item.strip()]
 
 
+def read_meta_key(environ: Mapping[str, str], name: str) -> str:
+    """Return the request.META key of the header named in ``name``.
+
+    Either spelling is accepted: ``HTTP_X_REAL_IP`` or ``X-Real-IP``. Unset or
+    empty gives ``REMOTE_ADDR``, the direct peer.
+    """
+    raw = environ.get(name, "").strip()
+    if not raw or raw.upper() == "REMOTE_ADDR":
+        return "REMOTE_ADDR"
+    key = raw.upper().replace("-", "_")
+    if not key.startswith("HTTP_"):
+        key = "HTTP_" + key
+    if not key[5:] or not all(c.isalnum() or c == "_" for c in key):
+        raise ImproperlyConfigured(
+            f"{name}={raw!r} is not a header name; for example X-Real-IP or "
+            "HTTP_X_REAL_IP."
+        )
+    return key
+
+
 def read_required(environ: Mapping[str, str], name: str, *, why: str) -> str:
     """Return ``name`` or stop with a message saying why it is needed."""
     value = environ.get(name, "").strip()
@@ -123,3 +143,44 @@ def database_config(url: str) -> dict:
 def default_sqlite_url(base_dir: Path) -> str:
     """Return the URL of the local SQLite file a first run uses."""
     return f"sqlite:///{base_dir / 'db.sqlite3'}"
+
+
+# Redis options for every cache on it: a Redis that hangs costs half a second,
+# once in a few seconds (symposium.cache), never a request held for long.
+REDIS_OPTIONS = {"SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5}
+
+
+def cache_settings(redis_url: str) -> dict:
+    """Return the cache, session and counting settings for ``redis_url``.
+
+    Without Redis each process keeps its own cache in memory and sessions live
+    in the database. With Redis two caches share it: ``default`` (pages,
+    sessions' copies) serves without a cache when Redis is away, ``counters``
+    (rate limits, sign-in lockouts) counts in the process's memory meanwhile;
+    sessions are kept in the database too (``cached_db``), so that staff can
+    still sign in.
+    """
+    if not redis_url:
+        return {
+            "CACHES": {
+                "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+            },
+            "SESSION_ENGINE": "django.contrib.sessions.backends.db",
+            "RATELIMIT_USE_CACHE": "default",
+            "AXES_CACHE": "default",
+        }
+
+    def on_redis(fallback: str) -> dict:
+        return {
+            "BACKEND": "symposium.cache.ResilientRedisCache",
+            "LOCATION": redis_url,
+            "KEY_PREFIX": "symposium",
+            "OPTIONS": {**REDIS_OPTIONS, "FALLBACK": fallback},
+        }
+
+    return {
+        "CACHES": {"default": on_redis("none"), "counters": on_redis("memory")},
+        "SESSION_ENGINE": "django.contrib.sessions.backends.cached_db",
+        "RATELIMIT_USE_CACHE": "counters",
+        "AXES_CACHE": "counters",
+    }

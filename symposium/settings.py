@@ -9,17 +9,20 @@ local site on SQLite with emails printed to the console.
 import datetime
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from symposium.env import (
+    cache_settings,
     database_config,
     default_sqlite_url,
     read_bool,
     read_int,
     read_list,
+    read_meta_key,
     read_required,
     read_secret_key,
 )
@@ -45,7 +48,7 @@ CSRF_TRUSTED_ORIGINS = read_list(ENV, "CSRF_TRUSTED_ORIGINS")
 # Applications
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "symposium.apps.SymposiumAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -56,14 +59,20 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_countries",
     "django_tasks",
+    "django_tasks_db",
     "csp",
     "symposium.apps.SignInLockoutsConfig",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "registrations",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "symposium.security.reject_null_characters",
+    "symposium.security.refuse_unreadable_forms",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -71,6 +80,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Tells whether the signed-in user has given the second factor.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a refused sign-in into the lockout page.
@@ -108,33 +119,36 @@ DATABASES = {"default": database_config(DATABASE_URL or default_sqlite_url(BASE_
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: Redis when REDIS_URL is set (shared by every worker and server), else
-# memory local to the process.
+# memory local to the process. The site keeps serving when Redis goes away
+# (symposium.cache): without a cache, sessions from the database, rate limits
+# and lockouts counted in each process meanwhile.
 
 REDIS_URL = ENV.get("REDIS_URL", "").strip()
-if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "symposium",
-        }
-    }
-    # Sessions live in the shared cache too: every server sees them, and a
-    # delegate's visit costs no database write.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
-else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+_cache = cache_settings(REDIS_URL)
+CACHES = _cache["CACHES"]
+SESSION_ENGINE = _cache["SESSION_ENGINE"]
+RATELIMIT_USE_CACHE = _cache["RATELIMIT_USE_CACHE"]
+AXES_CACHE = _cache["AXES_CACHE"]
 
-# Background work: emails go through django-tasks. The immediate backend runs
-# them in the request, after the transaction has committed; a worker-backed
-# backend (django-tasks-db, django-tasks-rq) can replace it without code changes.
+# Background work: emails go through django-tasks. In production they leave
+# from the mail worker (django-tasks-db's db_worker, see deploy/): a request
+# never waits on the SMTP server. In development the immediate backend sends
+# them in the process, after the transaction commits; they are recorded in the
+# outbox all the same.
 
-TASKS = {
-    "default": {
-        "BACKEND": ENV.get("TASKS_BACKEND", "").strip()
-        or "django_tasks.backends.immediate.ImmediateBackend"
-    }
-}
+IMMEDIATE_TASKS = "django_tasks.backends.immediate.ImmediateBackend"
+DATABASE_TASKS = "django_tasks_db.DatabaseBackend"
+TASKS_BACKEND = ENV.get("TASKS_BACKEND", "").strip() or (
+    IMMEDIATE_TASKS if DEBUG else DATABASE_TASKS
+)
+if TASKS_BACKEND == IMMEDIATE_TASKS and not DEBUG:
+    raise ImproperlyConfigured(
+        f"TASKS_BACKEND must not be the immediate backend {PRODUCTION_REASON}: "
+        "requests would wait on the SMTP server. Leave it unset to use "
+        f"{DATABASE_TASKS} and run the mail worker (manage.py db_worker "
+        "--queue-name mail)."
+    )
+TASKS = {"default": {"BACKEND": TASKS_BACKEND, "QUEUES": ["default", "mail"]}}
 
 # Passwords
 
@@ -167,7 +181,8 @@ USE_TZ = True
 # Static files, served by the application itself through WhiteNoise.
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where collectstatic gathers the files that WhiteNoise serves.
+STATIC_ROOT = Path(ENV.get("STATIC_ROOT", "").strip() or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -199,7 +214,25 @@ EMAIL_PORT = read_int(ENV, "EMAIL_PORT", default=587)
 EMAIL_HOST_USER = ENV.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = ENV.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = read_bool(ENV, "EMAIL_USE_TLS", default=True)
-EMAIL_TIMEOUT = read_int(ENV, "EMAIL_TIMEOUT", default=20)
+# Seconds an SMTP call may wait for the server before it counts as failed.
+EMAIL_TIMEOUT = read_int(ENV, "EMAIL_TIMEOUT", default=10)
+if EMAIL_TIMEOUT < 1:
+    raise ImproperlyConfigured("EMAIL_TIMEOUT must be at least 1 second.")
+# A failed email is tried again after EMAIL_RETRY_FIRST_SECONDS, then after
+# twice as long each time up to EMAIL_RETRY_MAX_SECONDS between attempts, for
+# EMAIL_RETRY_HOURS after it was queued; then it is marked failed for staff.
+EMAIL_RETRY_FIRST_SECONDS = read_int(ENV, "EMAIL_RETRY_FIRST_SECONDS", default=60)
+EMAIL_RETRY_MAX_SECONDS = read_int(ENV, "EMAIL_RETRY_MAX_SECONDS", default=3600)
+EMAIL_RETRY_HOURS = read_int(ENV, "EMAIL_RETRY_HOURS", default=24)
+if not 1 <= EMAIL_RETRY_FIRST_SECONDS <= EMAIL_RETRY_MAX_SECONDS:
+    raise ImproperlyConfigured(
+        "EMAIL_RETRY_FIRST_SECONDS must be at least 1 and at most "
+        "EMAIL_RETRY_MAX_SECONDS."
+    )
+if EMAIL_RETRY_HOURS < 24:
+    raise ImproperlyConfigured(
+        "EMAIL_RETRY_HOURS must be at least 24: a mail server may be away for a day."
+    )
 if DEBUG:
     DEFAULT_FROM_EMAIL = ENV.get("DEFAULT_FROM_EMAIL", "").strip() or (
         "Symposium secretariat <symposium@localhost>"
@@ -236,10 +269,49 @@ SESSION_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_HTTPONLY = True
+# The language switch's cookie, like the others: HTTPS only, not readable by
+# scripts, not sent along with requests other sites start.
+LANGUAGE_COOKIE_SECURE = not DEBUG
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+# A staff member's sign-in lasts a working day, counted from the sign-in
+# (symposium.second_factor sets the end); a delegate's session holds no more
+# than the page after the form, and ends as soon.
+STAFF_SESSION_HOURS = read_int(ENV, "STAFF_SESSION_HOURS", default=10)
+if not 1 <= STAFF_SESSION_HOURS <= 24:
+    raise ImproperlyConfigured("STAFF_SESSION_HOURS must be between 1 and 24.")
+SESSION_COOKIE_AGE = STAFF_SESSION_HOURS * 3600
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# No page uses the browser's sensors, camera, microphone, location, payments
+# or the like: the Permissions-Policy header (django-permissions-policy) denies
+# them to the site and to anything it might be made to embed.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 
 # Content-Security-Policy (django-csp). The pages and the Django admin load
 # their scripts and styles from files only, so no 'unsafe-inline' is needed for
@@ -260,11 +332,15 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Admin sign-in (django-axes): after AXES_FAILURE_LIMIT failures for one user
-# name from one address, that pair is refused until AXES_COOLOFF_MINUTES have
-# passed without an attempt; a successful sign-in clears the count. With Redis
-# the count lives in the shared cache, which every server sees and which expires
-# it on its own; without Redis it lives in the database, the one store all the
-# workers share (a cache local to each process would give each its own count).
+# name, from wherever they come, that name is refused until
+# AXES_COOLOFF_MINUTES have passed without an attempt; a successful sign-in
+# clears the count. An address that fails SIGN_IN_ADDRESS_FAILURE_LIMIT times,
+# over any names, is refused for the same time (symposium.security, through
+# django-ratelimit's counters): higher, so that colleagues behind one office
+# address do not lock each other out with typing mistakes. With Redis the
+# counts live in the shared cache, which every server sees and which expires
+# them on its own; without Redis axes keeps its count in the database, the one
+# store all the workers share.
 AXES_HANDLER = (
     "axes.handlers.cache.AxesCacheHandler"
     if REDIS_URL
@@ -272,12 +348,16 @@ AXES_HANDLER = (
 )
 AXES_FAILURE_LIMIT = read_int(ENV, "AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_MINUTES = read_int(ENV, "AXES_COOLOFF_MINUTES", default=15)
-if AXES_FAILURE_LIMIT < 1 or AXES_COOLOFF_MINUTES < 1:
+SIGN_IN_ADDRESS_FAILURE_LIMIT = read_int(
+    ENV, "SIGN_IN_ADDRESS_FAILURE_LIMIT", default=20
+)
+if min(AXES_FAILURE_LIMIT, AXES_COOLOFF_MINUTES, SIGN_IN_ADDRESS_FAILURE_LIMIT) < 1:
     raise ImproperlyConfigured(
-        "AXES_FAILURE_LIMIT and AXES_COOLOFF_MINUTES must be at least 1."
+        "AXES_FAILURE_LIMIT, AXES_COOLOFF_MINUTES and SIGN_IN_ADDRESS_FAILURE_LIMIT "
+        "must be at least 1."
     )
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=AXES_COOLOFF_MINUTES)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 # An attempt during the lockout starts the cool-off again, so that the lockout
 # page can say exactly when it ends.
@@ -285,6 +365,20 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
 AXES_CLIENT_IP_CALLABLE = "symposium.security.client_ip"
 AXES_LOCKOUT_CALLABLE = "symposium.security.lockout_response"
 AXES_HTTP_RESPONSE_CODE = 429
+SILENCED_SYSTEM_CHECKS = [
+    # axes warns when its lockout does not count per address; here the
+    # address has a count and a limit of its own (SIGN_IN_ADDRESS_FAILURE_LIMIT).
+    "axes.W006",
+]
+
+# The second factor (django-otp, symposium/second_factor.py): required of every
+# staff account in production, set up at the first sign-in. Off by default in
+# development, where tests and a local trial sign in with a password alone.
+STAFF_TWO_FACTOR_REQUIRED = read_bool(
+    ENV, "STAFF_TWO_FACTOR_REQUIRED", default=not DEBUG
+)
+# The name under which authenticator apps list the account: this site's.
+OTP_TOTP_ISSUER = f"Symposium registration ({urlsplit(SITE_URL).hostname})"
 
 # Forms
 
@@ -292,19 +386,33 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # Logging: everything to standard error, where the process manager collects it.
+# Every line goes through one formatter that masks private links
+# (symposium/redaction.py): Django's "Not Found" warnings name the address asked
+# for. Django's own loggers are routed here too, rather than to its default
+# handlers, which would print the same lines unmasked.
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "plain": {
+            "()": "symposium.redaction.MaskingFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s: %(message)s",
+        },
     },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain"},
     },
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.server": {
+            "handlers": ["console"],
+            "level": "INFO",
+            "propagate": False,
+        },
         "registrations": {"level": ENV.get("LOG_LEVEL", "INFO").upper()},
+        "symposium": {"level": ENV.get("LOG_LEVEL", "INFO").upper()},
         "django_tasks": {"level": "WARNING"},
     },
 }
@@ -330,6 +438,16 @@ PUBLIC_PAGE_CACHE_SECONDS = read_int(ENV, "PUBLIC_PAGE_CACHE_SECONDS", default=3
 if PUBLIC_PAGE_CACHE_SECONDS < 0:
     raise ImproperlyConfigured("PUBLIC_PAGE_CACHE_SECONDS must be 0 or more.")
 
+# A review of many registrations at once stops after this many seconds and
+# says which it changed and which it did not reach, well before the web
+# server's own timeout (deploy/gunicorn.conf.py) could cut it off unreported.
+REVIEW_TIME_LIMIT_SECONDS = read_int(ENV, "REVIEW_TIME_LIMIT_SECONDS", default=20)
+if REVIEW_TIME_LIMIT_SECONDS < 1:
+    raise ImproperlyConfigured("REVIEW_TIME_LIMIT_SECONDS must be at least 1.")
+
 # Behind a proxy, the header that carries the client's address for the rate
-# limit, e.g. HTTP_X_REAL_IP (empty: REMOTE_ADDR, the direct peer).
-RATELIMIT_IP_META_KEY = ENV.get("RATELIMIT_IP_META_KEY", "").strip() or None
+# limits and the sign-in lockout, e.g. HTTP_X_REAL_IP or X-Forwarded-For (empty:
+# REMOTE_ADDR, the direct peer). symposium.security.client_ip reads it, falling
+# back to the peer when it is missing or malformed.
+CLIENT_IP_HEADER = read_meta_key(ENV, "RATELIMIT_IP_META_KEY")
+RATELIMIT_IP_META_KEY = "symposium.security.client_ip"

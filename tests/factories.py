@@ -10,6 +10,7 @@ from django.utils import timezone
 from registrations.models import (
     Event,
     Organisation,
+    OutgoingEmail,
     Registration,
     Session,
     SessionSpeaker,
@@ -102,6 +103,18 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
     def sessions(self, create, extracted, **kwargs):
         if create and extracted:
             self.sessions.set(extracted)
+
+
+class OutgoingEmailFactory(factory.django.DjangoModelFactory):
+    """An email in the outbox; ``state`` and the times as the test needs them."""
+
+    class Meta:
+        model = OutgoingEmail
+
+    registration = factory.SubFactory(RegistrationFactory)
+    recipient = factory.LazyAttribute(lambda o: o.registration.email)
+    kind = OutgoingEmail.Kind.APPROVED
+    language = factory.LazyAttribute(lambda o: o.registration.language)
 
 
 class StaffUserFactory(factory.django.DjangoModelFactory):

@@ -1,12 +1,17 @@
 """Staff review in the admin: the list, the review actions and the reviewer role."""
 
+import itertools
+from unittest import mock
+
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
+from registrations import services
 from registrations.models import Registration
 from tests.factories import (
     EventFactory,
@@ -24,6 +29,8 @@ REVIEWER_PERMISSIONS = {
     "review_registration",
     "export_registration",
     "view_registrationchange",
+    "view_outgoingemail",
+    "send_again_outgoingemail",
 }
 
 
@@ -212,6 +219,37 @@ def test_refused_approvals_are_listed_with_the_reason(reviewer_client):
     assert "The event is full" in messages
 
 
+def test_a_review_stopped_by_its_time_limit_says_what_it_changed_and_not(
+    reviewer_client, settings
+):
+    settings.REVIEW_TIME_LIMIT_SECONDS = 25
+    event = EventFactory()
+    names = ["Abe", "Baba", "Chiba", "Doi", "Endo"]
+    registrations = [
+        RegistrationFactory(event=event, given_name="Ken", family_name=name)
+        for name in names
+    ]
+    # Each approval takes ten seconds: two fit in the limit.
+    clock = mock.Mock(monotonic=mock.Mock(side_effect=itertools.count(0, 10)))
+    with mock.patch.object(services.workflow, "time", clock):
+        response = run_action(
+            reviewer_client, "approve", registrations, confirm={}, follow=True
+        )
+    approved = set(
+        Registration.objects.filter(status=Status.APPROVED).values_list(
+            "family_name", flat=True
+        )
+    )
+    assert approved == {"Abe", "Baba"}
+    messages = [str(m) for m in response.context["messages"]]
+    assert "2 registrations approved." in messages
+    assert (
+        "Stopped at the time limit of 25 seconds. Changed: Ken Abe; Ken Baba. "
+        "Not reviewed, left as they were: 3 registrations (Ken Chiba; Ken Doi; "
+        "Ken Endo); select them and review them again."
+    ) in messages
+
+
 def test_approval_can_waitlist_those_without_a_seat(reviewer_client):
     event = EventFactory(capacity=1)
     registrations = RegistrationFactory.create_batch(3, event=event)
@@ -289,24 +327,33 @@ def test_one_registration_is_reviewed_from_its_change_page(reviewer_client):
     assert registration.status == Status.APPROVED
 
 
-def test_staff_edits_are_recorded_in_the_history(reviewer_client, reviewer):
-    registration = RegistrationFactory(position="Counsellor")
+def change_form_data(client, registration, **changes) -> dict:
+    """Return the change page's form as the browser would send it, with ``changes``."""
     url = reverse("admin:registrations_registration_change", args=[registration.pk])
-    form = reviewer_client.get(url).context["adminform"].form
+    form = client.get(url).context["adminform"].form
     data = {
         name: form.initial.get(name) or "" for name in form.fields if name != "sessions"
     }
     data.update(
-        position="Minister-Counsellor",
         country=registration.country.code,
         organisation=registration.organisation_id,
         interpretation=registration.interpretation,
+        # The history and the emails are shown read-only, as empty formsets.
         **{
-            "changes-TOTAL_FORMS": "0",
-            "changes-INITIAL_FORMS": "0",
-            "changes-MIN_NUM_FORMS": "0",
-            "changes-MAX_NUM_FORMS": "0",
+            f"{prefix}-{count}_FORMS": "0"
+            for prefix in ("changes", "emails")
+            for count in ("TOTAL", "INITIAL", "MIN_NUM", "MAX_NUM")
         },
+    )
+    data.update(changes)
+    return data
+
+
+def test_staff_edits_are_recorded_in_the_history(reviewer_client, reviewer):
+    registration = RegistrationFactory(position="Counsellor")
+    url = reverse("admin:registrations_registration_change", args=[registration.pk])
+    data = change_form_data(
+        reviewer_client, registration, position="Minister-Counsellor"
     )
     response = reviewer_client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
@@ -314,6 +361,24 @@ def test_staff_edits_are_recorded_in_the_history(reviewer_client, reviewer):
     assert registration.position == "Minister-Counsellor"
     change = registration.changes.get()
     assert change.changed_by == reviewer and change.fields == ["position"]
+
+
+def test_staff_edits_with_hidden_characters_are_refused_as_on_the_public_form(
+    reviewer_client,
+):
+    registration = RegistrationFactory(position="Counsellor")
+    url = reverse("admin:registrations_registration_change", args=[registration.pk])
+    data = change_form_data(
+        reviewer_client, registration, position="Counsellor\u202e", given_name="A\x1b"
+    )
+    response = reviewer_client.post(url, data)
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert "U+202E RIGHT-TO-LEFT OVERRIDE" in errors["position"][0]
+    assert "U+001B" in errors["given_name"][0]
+    registration.refresh_from_db()
+    assert registration.position == "Counsellor"
+    assert not registration.changes.exists()
 
 
 # The reviewer role
@@ -461,24 +526,162 @@ def test_staff_choose_sessions_only_from_the_registrations_own_event(reviewer_cl
     assert own in choices.queryset and foreign not in choices.queryset
 
 
-def test_the_private_link_can_be_sent_again_from_the_list(
-    reviewer_client, django_capture_on_commit_callbacks
+def test_staff_revoke_a_private_link_and_the_delegate_gets_a_new_one(
+    reviewer_client, reviewer, client, django_capture_on_commit_callbacks
 ):
     registration = RegistrationFactory()
+    old_link = registration.private_path()
     with django_capture_on_commit_callbacks(execute=True):
         response = reviewer_client.post(
             reverse(CHANGELIST),
             {
-                "action": "resend_link",
+                "action": "replace_link",
                 ACTION_CHECKBOX_NAME: [registration.pk],
                 "index": 0,
             },
             follow=True,
         )
-    assert "sent again to 1 delegate" in response.content.decode()
+    assert "private link was revoked and a new one sent" in response.content.decode()
+    registration.refresh_from_db()
     [message] = mail.outbox
     assert message.to == [registration.email]
-    assert registration.get_absolute_url() in message.body
+    assert registration.private_path() in message.body
+    assert "The link you had before no longer works" in message.body
+    assert old_link not in message.body
+    assert client.get(old_link).status_code == 404
+    assert client.get(registration.private_path()).status_code == 200
+    change = registration.changes.get()
+    assert (change.actor, change.changed_by, change.fields) == (
+        "staff",
+        reviewer,
+        ["token"],
+    )
+
+
+def test_staff_cancel_for_a_delegate_in_the_admin_recorded_as_staff(
+    reviewer_client, reviewer, django_capture_on_commit_callbacks
+):
+    registration = RegistrationFactory(status=Status.APPROVED)
+    cancel_url = reverse(
+        "admin:registrations_registration_review", args=[registration.pk, "cancelled"]
+    )
+    change_url = reverse(
+        "admin:registrations_registration_change", args=[registration.pk]
+    )
+    assert cancel_url in reviewer_client.get(change_url).content.decode()
+    assert "You are about to cancel this registration" in (
+        reviewer_client.get(cancel_url).content.decode()
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        reviewer_client.post(
+            cancel_url, {"confirm": "yes", "note": "Asked by telephone"}
+        )
+    registration.refresh_from_db()
+    assert registration.status == Status.CANCELLED
+    change = registration.changes.get()
+    assert (change.actor, change.changed_by, change.note) == (
+        "staff",
+        reviewer,
+        "Asked by telephone",
+    )
+    [message] = mail.outbox
+    assert "has been cancelled" in message.body
+
+
+# Only what a list declares applies
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "id__exact=1&token__startswith=a",
+        "token__startswith=a",
+        "token=x",
+        "email__regex=[]",
+        "email__iregex=.*",
+        "given_name__contains=a",
+        "submitted_at__month=12",
+        "submitted_at__gte=2000-01-01",
+        "reviewed_by__password__startswith=pbkdf2",
+    ],
+)
+def test_a_lookup_the_list_does_not_declare_is_refused_never_applied(
+    reviewer_client, query
+):
+    from registrations.models import ExportLog
+
+    RegistrationFactory()
+    response = reviewer_client.get(f"{reverse(CHANGELIST)}?{query}")
+    assert response.status_code in (302, 400), query
+    if response.status_code == 302:
+        assert response["Location"].endswith("?e=1"), query
+    export = reviewer_client.get(
+        f"{reverse('admin:registrations_registration_export')}?{query}"
+    )
+    assert export.status_code in (302, 400), query
+    if export.status_code == 302:
+        # Back to the list, which says what is wrong with the filters.
+        assert export["Location"].startswith(reverse(CHANGELIST)), query
+    assert not ExportLog.objects.exists()
+
+
+def test_the_token_lookup_oracle_answers_the_same_for_every_guess(reviewer_client):
+    registration = RegistrationFactory()
+    answers = {
+        guess: reviewer_client.get(
+            reverse(CHANGELIST),
+            {"id__exact": registration.pk, "token__startswith": guess},
+        ).status_code
+        for guess in (registration.token[:1], "!")  # "!" is in no token
+    }
+    assert set(answers.values()) <= {302, 400}
+    assert len(set(answers.values())) == 1
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "submitted_at__year=99999999999999999999",
+        "submitted_at__year=9999&submitted_at__month=12&submitted_at__day=31",
+        "submitted_at__year=9999",
+        "submitted_at__year=1",
+        "submitted_at__year=2026&submitted_at__month=13",
+        "submitted_at__year=2026&submitted_at__month=2&submitted_at__day=30",
+        "submitted_at__year=%D9%A2",
+    ],
+)
+def test_dates_beyond_the_calendar_are_refused_not_a_server_error(
+    reviewer_client, query
+):
+    RegistrationFactory()
+    for name in (CHANGELIST, "admin:registrations_registration_export"):
+        response = reviewer_client.get(f"{reverse(name)}?{query}")
+        assert response.status_code in (302, 400), (name, query)
+
+
+def test_the_date_hierarchy_still_narrows_the_list(reviewer_client):
+    registration = RegistrationFactory()
+    submitted = timezone.localtime(registration.submitted_at)
+    response = changelist(
+        reviewer_client,
+        submitted_at__year=submitted.year,
+        submitted_at__month=submitted.month,
+        submitted_at__day=submitted.day,
+    )
+    assert shown(response) == {registration}
+    assert shown(changelist(reviewer_client, submitted_at__year=2001)) == set()
+
+
+def test_an_export_with_a_very_long_filter_value_still_downloads(reviewer_client):
+    from registrations.models import ExportLog
+
+    RegistrationFactory()
+    url = reverse("admin:registrations_registration_export")
+    for params in ({"status__exact": "x" * 300}, {"q": "y" * 300}):
+        response = reviewer_client.get(url, params)
+        assert response.status_code == 200, params
+        b"".join(response.streaming_content)
+    assert all(len(log.filename) <= 255 for log in ExportLog.objects.all())
 
 
 def test_the_history_names_the_fields_changed_in_the_readers_language(

@@ -162,7 +162,7 @@ def test_a_delegate_registers_and_a_reviewer_approves(
     )
 
     # The delegate's private link now says so.
-    page.goto(live_server.url + registration.get_absolute_url())
+    page.goto(live_server.url + registration.private_path())
     expect(page.get_by_role("status")).to_contain_text("Approved")
 
 

@@ -110,3 +110,42 @@ def test_concurrent_approvals_never_exceed_the_event_capacity():
         outcomes = approve_concurrently(ids, reviewer, waitlist_if_full=False)
         assert Registration.objects.filter(status=Status.APPROVED).count() == SEATS
         assert outcomes["event_full"] == PENDING - SEATS
+
+
+def test_twenty_lookalike_submissions_at_once_leave_one_registration_and_one_email(
+    settings,
+):
+    from django.core import mail
+    from django.test import Client
+
+    from tests.factories import OrganisationFactory
+    from tests.test_registration_views import LOOKALIKES, form_data, register_url
+
+    settings.REGISTRATION_RATE_LIMIT = "1000/h"
+    event = EventFactory()
+    organisation = OrganisationFactory()
+    addresses = [LOOKALIKES[n % len(LOOKALIKES)] for n in range(20)]
+    start = threading.Barrier(len(addresses))
+    statuses = []
+
+    def submit(email):
+        data = form_data(
+            event, email=email, email_confirmation=email, organisation=organisation
+        )
+        start.wait()
+        try:
+            statuses.append(Client().post(register_url(event), data).status_code)
+        finally:
+            connection.close()
+
+    mail.outbox = []
+    threads = [threading.Thread(target=submit, args=(a,)) for a in addresses]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    close_old_connections()
+
+    assert set(statuses) <= {302, 429}, statuses
+    assert Registration.objects.count() == 1
+    assert len(mail.outbox) == 1

@@ -7,8 +7,9 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from registrations.models import Registration, RegistrationChange
-from tests.factories import EventFactory, RegistrationFactory
+from registrations.mail import outbox
+from registrations.models import OutgoingEmail, Registration, RegistrationChange
+from tests.factories import EventFactory, OutgoingEmailFactory, RegistrationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -42,3 +43,13 @@ def test_registrations_past_retention_are_deleted_with_their_history(settings):
     assert "Deleted 1 registrations" in delete()
     assert set(Registration.objects.all()) == {recent, upcoming}
     assert not RegistrationChange.objects.filter(registration_id=old.pk).exists()
+
+
+def test_the_emails_to_a_deleted_registration_go_with_it():
+    old = RegistrationFactory(event=event_ended_days_ago(400))
+    waiting = OutgoingEmailFactory(registration=old)
+    kept = OutgoingEmailFactory()
+    delete()
+    assert list(OutgoingEmail.objects.all()) == [kept]
+    # A delivery still queued for it finds nothing to send.
+    assert outbox.deliver_email.call(waiting.pk) == "skipped"

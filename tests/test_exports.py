@@ -3,6 +3,7 @@
 import csv
 import datetime
 import io
+import re
 from io import StringIO
 from urllib.parse import quote, urlencode
 
@@ -123,7 +124,7 @@ def test_the_file_starts_with_a_byte_order_mark_and_readable_headers(client, exp
     RegistrationFactory()
     response = export_filtered(client, exporter)
     content = b"".join(response.streaming_content)
-    assert content.startswith(b"\xef\xbb\xbfID,Status,Honorific,Family name,")
+    assert content.startswith(b'\xef\xbb\xbf"ID","Status","Honorific","Family name",')
     rows = parse(content)
     assert rows[0] == HEADER
     assert len(rows) == 2
@@ -232,8 +233,6 @@ def test_japanese_staff_get_japanese_session_titles_countries_and_organisations(
         "+SUM(1,2)",
         "-2+3",
         "@SUM(A1:A9)",
-        "\t=1+1",
-        "\r=1+1",
     ],
 )
 def test_a_cell_that_a_spreadsheet_would_evaluate_is_written_as_text(
@@ -269,19 +268,138 @@ def test_phone_numbers_and_a_lone_dash_get_the_quote_too(value, written):
     assert columns.neutralise(value) == written
 
 
+def is_value_with_quotes_added(written: str, value: str) -> bool:
+    """Return whether ``written`` is ``value`` with only apostrophes added."""
+    rest = iter(written)
+    for character in value:
+        for candidate in rest:
+            if candidate == character:
+                break
+            if candidate != "'":
+                return False
+        else:
+            return False
+    return all(candidate == "'" for candidate in rest)
+
+
+def cell_starts(text: str) -> list[str]:
+    """Return how every cell an import could cut from ``text`` starts, trimmed.
+
+    An import may split at a line break, a tab or a semicolon, and trim spaces.
+    """
+    return [piece.lstrip()[:1] for piece in re.split(r"[\n\r\t;]", text)]
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [
+        (" =1+1", "' =1+1"),  # "Trim spaces" would make it a formula
+        ("Ministry;=1+1", "Ministry;'=1+1"),  # split at the semicolon
+        ("Ministry\n=2*3", "Ministry\n'=2*3"),
+        ("Ministry\t=2*3", "Ministry\t'=2*3"),
+        ("Smith;  -Jones", "Smith;'  -Jones"),
+        ("\t=1+1", "'\t'=1+1"),
+        ("\r=1+1", "'\r'=1+1"),
+        ("＝1+1", "'＝1+1"),  # fullwidth
+        ("Opening; keynote", "Opening; keynote"),
+    ],
+)
+def test_every_place_where_a_cell_could_start_is_neutralised(value, written):
+    assert columns.neutralise(value) == written
+
+
 # The database fixtures are untouched by the examples; only text goes through.
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     st.lists(st.text(st.characters(codec="utf-8", exclude_characters="\0")), min_size=1)
 )
-def test_any_text_comes_back_from_the_file_as_written_or_quoted(values):
+def test_any_text_comes_back_from_the_file_exactly_as_neutralised(values):
     header = [f"Column {number}" for number, _ in enumerate(values)]
     neutralised = [columns.neutralise(value) for value in values]
     content = b"".join(csv_file.csv_bytes(header, [neutralised]))
     assert parse(content) == [header, neutralised]
     for written, value in zip(neutralised, values, strict=True):
-        assert written in (value, "'" + value)
+        assert is_value_with_quotes_added(written, value)
         assert written[:1] not in columns.FORMULA_TRIGGERS
+        assert not set(cell_starts(written)) & columns.FORMULA_TRIGGERS
+
+
+def spreadsheet_rows(content: bytes, separators: str) -> list[list[str]]:
+    """Return the rows a spreadsheet's text import reads, splitting at every one
+    of ``separators`` outside quotes (LibreOffice ticks tab, comma and semicolon
+    by default) and trimming spaces."""
+    text = content.decode("utf-8-sig")
+    rows, row, cell, quoted, position = [], [], "", False, 0
+    while position < len(text):
+        character = text[position]
+        if quoted:
+            if character == '"' and text[position + 1 : position + 2] == '"':
+                cell += '"'
+                position += 1
+            elif character == '"':
+                quoted = False
+            else:
+                cell += character
+        elif character == '"':
+            quoted = True
+        elif character in separators:
+            row.append(cell.strip(" "))
+            cell = ""
+        elif character in "\r\n":
+            if text[position : position + 2] == "\r\n":
+                position += 1
+            row.append(cell.strip(" "))
+            rows.append(row)
+            row, cell = [], ""
+        else:
+            cell += character
+        position += 1
+    if cell or row:
+        row.append(cell.strip(" "))
+        rows.append(row)
+    return rows
+
+
+@pytest.mark.parametrize("separators", [",", ",;", ",\t", ",;\t"])
+def test_no_import_of_the_file_shifts_a_column_or_evaluates_a_cell(
+    client, exporter, separators
+):
+    event = EventFactory()
+    sessions = [
+        SessionFactory(event=event, title="Opening; keynote"),
+        SessionFactory(event=event, title='=HYPERLINK("http://evil")'),
+    ]
+    hostile = [
+        "Ministry;=1+1",
+        "Ministry\n=2*3",
+        "Ministry\t=2*3",
+        " =1+1",
+        "+81 3 5501 8000",
+        "Smith; -Jones",
+        "＝1+1",
+    ]
+    for value in hostile:
+        RegistrationFactory(
+            event=event,
+            organisation=None,
+            organisation_other=value,
+            position=value,
+            dietary_needs=value,
+            sessions=sessions,
+        )
+    content = b"".join(export_filtered(client, exporter).streaming_content)
+    rows = spreadsheet_rows(content, separators)
+    assert len(rows) == len(hostile) + 1
+    for row in rows:
+        assert len(row) == len(HEADER), row
+        for value in row:
+            assert value[:1] not in columns.FORMULA_TRIGGERS, value
+    # Every field is quoted, so the file also reads back exactly.
+    assert all(
+        line.startswith('"')
+        for line in content.decode("utf-8-sig").split("\r\n")
+        if line
+    )
 
 
 # The ways out: filtered list, selected rows, session list

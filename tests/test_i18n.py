@@ -354,11 +354,11 @@ def test_a_japanese_page_puts_the_family_name_first(client, registration):
         event=registration.event, given_name="Maria", family_name="Santos"
     )
     with translation.override("ja"):
-        mine = client.get(registration.get_absolute_url()).content.decode()
-        hers = client.get(latin_only.get_absolute_url()).content.decode()
+        mine = client.get(registration.private_path()).content.decode()
+        hers = client.get(latin_only.private_path()).content.decode()
     assert "山田 花子 (Hanako Yamada)" in mine
     assert "Santos Maria" in hers
-    english = client.get(latin_only.get_absolute_url()).content.decode()
+    english = client.get(latin_only.private_path()).content.decode()
     assert "Maria Santos" in english
 
 

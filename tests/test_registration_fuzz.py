@@ -108,3 +108,108 @@ def test_any_post_is_answered_without_a_server_error(client, scene, data):
     if should_save:
         assert response.status_code == 302
     Registration.objects.all().delete()
+
+
+# Every POST address of the site, and what a script may send to it: any body,
+# in any charset, as any content type, with or without a real-looking CSRF
+# cookie and token.
+CONTENT_TYPES = [
+    "application/x-www-form-urlencoded",
+    "multipart/form-data; boundary=fuzz",
+    "multipart/form-data",
+    "text/plain",
+    "application/json",
+    "",
+]
+CHARSETS = [
+    None,
+    "utf-8",
+    "UTF-8",
+    "latin-1",
+    "utf-16",
+    "utf-32",
+    "shift_jis",
+    "cp1252",
+    "euc-jp",
+    "x-no-such-charset",
+    "",
+]
+ENCODINGS = ["utf-8", "latin-1", "utf-16", "shift_jis", "cp1252"]
+CSRF_VALUE = "Fz" * 16
+
+
+def urlencoded(fields: dict) -> str:
+    from urllib.parse import urlencode
+
+    return urlencode(fields, doseq=True)
+
+
+def multipart(fields: dict) -> str:
+    parts = [
+        f'--fuzz\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
+        for name, values in fields.items()
+        for value in (values if isinstance(values, list) else [values])
+    ]
+    return "".join(parts) + "--fuzz--\r\n"
+
+
+@pytest.fixture
+def post_addresses(scene):
+    from django.urls import reverse
+
+    from tests.factories import RegistrationFactory
+
+    event, valid, _session_choices = scene
+    token = {"token": RegistrationFactory(event=event).token}
+    return valid, [
+        f"/en/events/{event.slug}/register/",
+        reverse("registrations:private_edit", kwargs=token),
+        reverse("registrations:private_cancel", kwargs=token),
+        reverse("set_language"),
+        reverse("admin:login"),
+        reverse("healthz"),
+    ]
+
+
+@settings(
+    max_examples=1000,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_any_body_charset_and_content_type_is_answered_without_a_server_error(
+    post_addresses, data
+):
+    from django.test import Client
+
+    valid, addresses = post_addresses
+    url = data.draw(st.sampled_from(addresses), label="url")
+    fields = {}
+    for name in [*FIELDS, "username", "password", "language", "next"]:
+        choice = data.draw(st.sampled_from(["valid"] * 6 + ["missing", "random"]))
+        if choice == "valid":
+            fields[name] = valid.get(name, "ja" if name == "language" else "x")
+        elif choice == "random":
+            fields[name] = data.draw(any_text, label=name)
+    with_csrf = data.draw(st.booleans(), label="csrf cookie")
+    if with_csrf:
+        fields["csrfmiddlewaretoken"] = CSRF_VALUE
+    content_type = data.draw(st.sampled_from(CONTENT_TYPES), label="content type")
+    charset = data.draw(st.sampled_from(CHARSETS), label="charset")
+    if charset is not None:
+        content_type += f"; charset={charset}"
+    shape = data.draw(st.sampled_from(["form", "multipart", "bytes"]), label="body")
+    if shape == "bytes":
+        body = data.draw(st.binary(max_size=400), label="bytes")
+    else:
+        text = urlencoded(fields) if shape == "form" else multipart(fields)
+        encoding = data.draw(st.sampled_from(ENCODINGS), label="encoding")
+        body = text.encode(encoding, errors="replace")
+
+    client = Client(enforce_csrf_checks=with_csrf)
+    if with_csrf:
+        client.cookies["csrftoken"] = CSRF_VALUE
+    response = client.generic("POST", url, body, content_type=content_type)
+
+    assert response.status_code < 500, (url, content_type, response.status_code)
+    hypothesis.event(f"{response.status_code}")

@@ -191,9 +191,9 @@ def test_a_valid_registration_is_pending_and_confirmed_by_email(
     [message] = mail.outbox
     assert message.to == ["hanako.yamada@example.jp"]
     assert event.title in message.subject
-    assert private_link_in(message).endswith(registration.get_absolute_url())
+    assert private_link_in(message).endswith(registration.private_path())
     html, mimetype = message.alternatives[0]
-    assert mimetype == "text/html" and registration.get_absolute_url() in html
+    assert mimetype == "text/html" and registration.private_path() in html
 
     done = client.get(response["Location"]).content.decode()
     assert "What happens next" in done
@@ -211,17 +211,39 @@ def test_choosing_a_full_session_gets_the_waiting_list_wording(client, event):
     assert "Small room" in page
 
 
-def test_registering_twice_creates_nothing_and_sends_the_link_again(
+def test_registering_twice_creates_nothing_and_sends_a_new_link_the_old_one_void(
     client, event, django_capture_on_commit_callbacks
 ):
-    existing = RegistrationFactory(event=event, email="Hanako.Yamada@example.jp")
+    an_hour_ago = timezone.now() - datetime.timedelta(hours=1)
+    existing = RegistrationFactory(
+        event=event, email="Hanako.Yamada@example.jp", token_issued_at=an_hour_ago
+    )
+    old_link = existing.private_path()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(register_url(event), form_data(event), follow=True)
     assert Registration.objects.count() == 1
     [message] = mail.outbox
-    assert private_link_in(message).endswith(existing.get_absolute_url())
+    existing.refresh_from_db()
+    assert private_link_in(message).endswith(existing.private_path())
+    assert existing.private_path() != old_link
+    assert "Links sent before no longer work" in message.body
     assert message.to == ["Hanako.Yamada@example.jp"]
     assert "If this address was registered already" in response.content.decode()
+    assert client.get(old_link).status_code == 404
+    assert client.get(existing.private_path()).status_code == 200
+    assert existing.changes.get().fields == ["token"]
+
+
+def test_registering_again_minutes_after_the_last_link_sends_nothing_more(
+    client, event, django_capture_on_commit_callbacks
+):
+    existing = RegistrationFactory(event=event, email="Hanako.Yamada@example.jp")
+    link = existing.private_path()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(register_url(event), form_data(event))
+    assert mail.outbox == []
+    existing.refresh_from_db()
+    assert existing.private_path() == link
 
 
 def test_the_answer_does_not_reveal_whether_an_address_was_registered(client, event):
@@ -383,7 +405,7 @@ def test_the_private_page_shows_status_and_details(client):
     registration = RegistrationFactory(
         given_name="Maria", family_name="Santos", position="Legal Adviser"
     )
-    page = client.get(registration.get_absolute_url()).content.decode()
+    page = client.get(registration.private_path()).content.decode()
     assert "Pending review" in page
     assert "Maria Santos" in page and "Legal Adviser" in page
     assert registration.email in page
@@ -396,7 +418,7 @@ def test_a_waitlisted_delegate_sees_their_position(client, event):
         status=Status.WAITLISTED,
         status_changed_at=first.status_changed_at + datetime.timedelta(minutes=5),
     )
-    assert "in position 2" in client.get(second.get_absolute_url()).content.decode()
+    assert "in position 2" in client.get(second.private_path()).content.decode()
 
 
 @pytest.mark.parametrize(
@@ -426,7 +448,7 @@ def test_a_link_expires_months_after_the_event(client, settings):
         registration_closes_at=long_ago - datetime.timedelta(days=1),
     )
     registration = RegistrationFactory(event=event)
-    assert client.get(registration.get_absolute_url()).status_code == 404
+    assert client.get(registration.private_path()).status_code == 404
 
 
 def test_a_pending_delegate_corrects_details_and_sessions_and_it_is_recorded(
@@ -517,7 +539,7 @@ def test_a_delegate_cannot_cancel_once_the_event_has_started(client):
 def test_one_delegates_link_never_shows_another_delegates_data(client, event):
     mine = RegistrationFactory(event=event, family_name="Mine")
     theirs = RegistrationFactory(event=event, family_name="Theirs")
-    page = client.get(mine.get_absolute_url()).content.decode()
+    page = client.get(mine.private_path()).content.decode()
     assert "Mine" in page and "Theirs" not in page and theirs.email not in page
 
 
@@ -571,7 +593,7 @@ def test_a_pending_delegate_cannot_edit_once_the_event_has_started(client):
     assert registration.position == "Counsellor"
     assert (
         "Correct my details"
-        not in client.get(registration.get_absolute_url()).content.decode()
+        not in client.get(registration.private_path()).content.decode()
     )
 
 
@@ -586,3 +608,67 @@ def test_an_address_holding_a_nul_character_is_a_bad_request(client, event):
     assert client.get("/en/registration/%00/").status_code == 400
     assert client.get("/en/registration/" + "A" * 42 + "%00/edit/").status_code == 400
     assert client.get(register_url(event) + "?x=a%00b").status_code == 400
+
+
+LOOKALIKES = [
+    "hanako@example.org",
+    "hanako@ｅｘａｍｐｌｅ.org",
+    "hanako@EXAMPLE.ORG",
+    "hanako@ℯxamp\u217ce.\u2134rg",
+    "ｈａｎａｋｏ@example.org",
+    "hanako@example。org",
+]
+
+
+def test_lookalikes_of_one_mailbox_register_once_and_share_one_email_limit(
+    client, event, settings, django_capture_on_commit_callbacks
+):
+    settings.REGISTRATION_ADDRESS_RATE_LIMIT = "3/h"
+    organisation = OrganisationFactory()
+    statuses = []
+    with django_capture_on_commit_callbacks(execute=True):
+        for email in LOOKALIKES:
+            data = form_data(
+                event, email=email, email_confirmation=email, organisation=organisation
+            )
+            statuses.append(client.post(register_url(event), data).status_code)
+    assert statuses == [302, 302, 302, 429, 429, 429]
+    [registration] = Registration.objects.all()
+    assert registration.email == "hanako@example.org"
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.parametrize(
+    "email",
+    [
+        "hanako@exa\u00admple.org",
+        "hanako@exam\u200bple.org",
+        "hanako@example.org\u200b",
+        "hanako@[192.0.2.1]",
+        '"hanako"@example.org',
+        "hanako@exаmple.org",
+    ],
+)
+def test_addresses_that_disguise_a_mailbox_are_refused_with_a_reason(
+    client, event, email
+):
+    data = form_data(event, email=email, email_confirmation=email)
+    response = client.post(register_url(event), data)
+    assert response.status_code == 200
+    assert response.context["form"].errors["email"]
+    assert not Registration.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "field", ["given_name", "organisation_other", "position", "dietary_needs"]
+)
+def test_free_text_with_a_bidi_override_or_control_character_is_refused(
+    client, event, field
+):
+    data = form_data(event, organisation="", organisation_other="Ministry of Justice")
+    data[field] = "Ministry\u202eecitsuJ"
+    response = client.post(register_url(event), data)
+    assert response.status_code == 200
+    [error] = response.context["form"].errors[field]
+    assert "U+202E RIGHT-TO-LEFT OVERRIDE" in error
+    assert not Registration.objects.exists()

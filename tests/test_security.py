@@ -53,6 +53,10 @@ HTTPS_AND_COOKIE_SETTINGS = [
     "SESSION_COOKIE_HTTPONLY",
     "CSRF_COOKIE_SECURE",
     "CSRF_COOKIE_HTTPONLY",
+    "LANGUAGE_COOKIE_SECURE",
+    "LANGUAGE_COOKIE_HTTPONLY",
+    "LANGUAGE_COOKIE_SAMESITE",
+    "SESSION_COOKIE_AGE",
 ]
 
 
@@ -143,9 +147,12 @@ def test_production_settings_force_https_and_protect_the_cookies(
     assert values["SECURE_HSTS_SECONDS"] >= 365 * 24 * 3600
     assert values["SECURE_HSTS_INCLUDE_SUBDOMAINS"] is True
     assert values["SECURE_HSTS_PRELOAD"] is True
-    for cookie in ("SESSION", "CSRF"):
+    for cookie in ("SESSION", "CSRF", "LANGUAGE"):
         assert values[f"{cookie}_COOKIE_SECURE"] is True
         assert values[f"{cookie}_COOKIE_HTTPONLY"] is True
+    assert values["LANGUAGE_COOKIE_SAMESITE"] == "Lax"
+    # A working day, not Django's two weeks.
+    assert values["SESSION_COOKIE_AGE"] <= 12 * 3600
 
 
 @pytest.mark.parametrize("page", ["event", "admin login"])
@@ -161,6 +168,9 @@ def test_pages_send_the_security_headers(client, event, page):
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Cross-Origin-Opener-Policy"] == "same-origin"
     assert "Content-Security-Policy" in response
+    permissions = response["Permissions-Policy"]
+    for feature in ("camera", "microphone", "geolocation", "payment", "usb"):
+        assert f"{feature}=()" in permissions
 
 
 def test_the_content_security_policy_allows_no_inline_script_and_no_framing(
@@ -199,7 +209,8 @@ def test_production_cookies_are_secure_and_hidden_from_scripts(
 ):
     client.get(register_url(event), secure=True)
     client.post(register_url(event), form_data(event), secure=True)
-    for name in ("csrftoken", "sessionid"):
+    client.post(reverse("set_language"), {"language": "ja"}, secure=True)
+    for name in ("csrftoken", "sessionid", "django_language"):
         cookie = client.cookies[name]
         assert cookie["secure"] is True, name
         assert cookie["httponly"] is True, name
@@ -227,7 +238,7 @@ def test_public_pages_have_no_inline_script_or_style(client, programme, page):
         "home": reverse("registrations:home"),
         "register": register_url(event),
         "registered": reverse("registrations:registered", kwargs={"slug": event.slug}),
-        "private": registration.get_absolute_url(),
+        "private": registration.private_path(),
         "edit": reverse("registrations:private_edit", kwargs=token),
         "cancel": reverse("registrations:private_cancel", kwargs=token),
         "404": reverse("registrations:private", kwargs={"token": "x" * 43}),
@@ -430,12 +441,42 @@ def test_the_lockout_page_says_when_to_try_again(client, chief, settings):
     assert reverse("admin:login") in page
 
 
-def test_the_lockout_holds_one_user_name_from_one_address(client, chief):
+def test_the_lockout_holds_a_user_name_from_every_address(client, chief):
     lock_out(client, address="203.0.113.9")
     assert sign_in(client, ADMIN_PASSWORD, address="203.0.113.9").status_code == 429
+    assert sign_in(client, ADMIN_PASSWORD, address="192.0.2.7").status_code == 429
+    # A colleague behind the same address is not locked out by it.
     other_user = sign_in(client, "a guess", username="deputy", address="203.0.113.9")
     assert other_user.status_code == 200
-    assert sign_in(client, ADMIN_PASSWORD, address="192.0.2.7").status_code == 302
+
+
+def test_guesses_spread_over_many_addresses_still_lock_the_user_name(client, chief):
+    answers = [
+        sign_in(client, f"guess {n}", address=f"198.51.100.{n // 4 + 1}").status_code
+        for n in range(100)  # 25 addresses, four guesses each
+    ]
+    assert answers.count(200) == settings.AXES_FAILURE_LIMIT - 1
+    assert sign_in(client, ADMIN_PASSWORD, address="192.0.2.200").status_code == 429
+
+
+def test_an_address_that_tries_many_user_names_is_refused_for_a_while(client, chief):
+    cool_off = settings.AXES_COOLOFF_TIME
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        answers = [
+            sign_in(client, "Winter2027!", username=f"staff{n}").status_code
+            for n in range(40)  # one guess at each of 40 names
+        ]
+        limit = settings.SIGN_IN_ADDRESS_FAILURE_LIMIT
+        assert answers[:limit] == [200] * limit
+        assert set(answers[limit:]) == {429}
+        refused = sign_in(client, ADMIN_PASSWORD)
+        assert refused.status_code == 429
+        assert int(refused["Retry-After"]) <= cool_off.total_seconds()
+        # Another address is not concerned.
+        assert sign_in(client, ADMIN_PASSWORD, address="192.0.2.7").status_code == 302
+        clock.shift(cool_off + datetime.timedelta(seconds=1))
+        client.logout()
+        assert sign_in(client, ADMIN_PASSWORD).status_code == 302
 
 
 def test_a_successful_sign_in_clears_the_failed_attempts(client, chief):
@@ -526,7 +567,7 @@ def submit(client, event, number: int):
         ("", LOCAL_MEMORY, "axes.handlers.database.AxesDatabaseHandler"),
         (
             "redis://cache.internal:6379/0",
-            "django_redis.cache.RedisCache",
+            "symposium.cache.ResilientRedisCache",
             "axes.handlers.cache.AxesCacheHandler",
         ),
     ],

@@ -157,3 +157,32 @@ def test_system_checks_pass_and_migrations_are_in_step_with_the_models():
     call_command("check", fail_level="WARNING")
     # Exits with status 1 when a model change has no migration yet.
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+def test_production_sends_mail_from_the_worker_never_from_a_request():
+    # Imported here: test_security imports this module.
+    from tests.test_security import production_values
+
+    values = production_values(["TASKS", "EMAIL_TIMEOUT"], TASKS_BACKEND="")
+    assert values["TASKS"]["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend"
+    assert values["EMAIL_TIMEOUT"] == 10
+
+    immediate = "django_tasks.backends.immediate.ImmediateBackend"
+    refused = run_check({**PRODUCTION, "TASKS_BACKEND": immediate})
+    assert refused.returncode != 0
+    assert "requests would wait on the SMTP server" in refused.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("EMAIL_RETRY_HOURS", "12", "at least 24"),
+        ("EMAIL_RETRY_FIRST_SECONDS", "7200", "at most EMAIL_RETRY_MAX_SECONDS"),
+        ("EMAIL_TIMEOUT", "0", "at least 1 second"),
+        ("REVIEW_TIME_LIMIT_SECONDS", "0", "at least 1"),
+    ],
+)
+def test_mail_and_review_time_limits_out_of_range_stop_start_up(name, value, message):
+    result = run_check({**PRODUCTION, name: value})
+    assert result.returncode != 0
+    assert message in result.stderr

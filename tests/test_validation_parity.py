@@ -12,7 +12,7 @@ from django.contrib.auth.models import Group
 from django.test import RequestFactory
 from django.urls import reverse
 
-from registrations import validators
+from registrations import services, validators
 from registrations.admin.registrations import RegistrationAdmin
 from registrations.forms import RegistrationEditForm
 from registrations.models import Registration, RegistrationChange
@@ -55,6 +55,12 @@ def form_data(registration: Registration, **changes) -> dict:
         "accessibility_needs": registration.accessibility_needs,
         "interpretation": registration.interpretation,
         "sessions": [session.pk for session in registration.sessions.all()],
+        # The admin shows the registration's emails read-only, as an empty
+        # formset whose management form the browser sends along.
+        **{
+            f"emails-{count}_FORMS": "0"
+            for count in ("TOTAL", "INITIAL", "MIN_NUM", "MAX_NUM")
+        },
     }
     data.update(changes)
     return data
@@ -102,6 +108,11 @@ WRONG = [
     ("dietary_needs", LONG[:301], "max_length"),
     ("accessibility_needs", LONG, "max_length"),
     ("sessions", ["abc"], "invalid_choice"),
+    # Characters nobody can see, or that reverse the text after them.
+    ("given_name", "Hana\u200bko", "hidden_character"),
+    ("organisation_other", "Kyodo\u202e News", "hidden_character"),
+    ("position", "Counsellor\x1b", "hidden_character"),
+    ("dietary_needs", "Halal\ue000", "hidden_character"),
 ]
 
 
@@ -228,7 +239,7 @@ def test_a_correction_the_service_refuses_is_neither_saved_nor_logged(
     Registration.objects.filter(pk=registration.pk).update(status=Status.APPROVED)
     registration.refresh_from_db()
     monkeypatch.setattr(
-        validators, "validate_seats", lambda registration, sessions: None
+        services, "check_seats_for_sessions", lambda registration, sessions: None
     )
     data = form_data(registration, position="Minister", sessions=[full.pk])
     response = reviewer_client.post(change_url(registration), data)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from registrations import selectors
 from registrations.documents import audit, selection
 from registrations.models import ExportLog
+from symposium.admin import ReadOnly
 
 Format = ExportLog.Format
 
@@ -122,7 +123,7 @@ class RegistrationExportMixin:
 
 
 @admin.register(ExportLog)
-class ExportLogAdmin(admin.ModelAdmin):
+class ExportLogAdmin(ReadOnly, admin.ModelAdmin):
     """The audit of exports: readable by those allowed to view it, never editable."""
 
     list_display = [
@@ -138,12 +139,3 @@ class ExportLogAdmin(admin.ModelAdmin):
     list_select_related = ["exported_by", "event"]
     search_fields = ["filename", "exported_by__username"]
     date_hierarchy = "exported_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -18,6 +18,7 @@ from registrations.admin.exports import RegistrationExportMixin
 from registrations.admin.filters import CountryFilter, SessionFilter
 from registrations.admin.forms import RegistrationCorrectionForm
 from registrations.admin.review import ReviewMixin
+from registrations.mail.admin import OutgoingEmailInline, emails_url
 from registrations.models import Registration
 
 Status = Registration.Status
@@ -68,10 +69,15 @@ class RegistrationAdmin(
         "approve",
         "reject",
         "waitlist",
-        "resend_link",
+        "cancel",
+        "replace_link",
         "export_selected",
         "export_selected_xlsx",
     ]
+    inlines = [OutgoingEmailInline]
+    # The delegate's page is behind their private link, which no staff page
+    # shows: staff read and change the registration here instead.
+    view_on_site = False
 
     class Media:
         css = {"all": ["css/admin.css"]}
@@ -175,4 +181,8 @@ class RegistrationAdmin(
     def render_change_form(self, request, context, *args, obj=None, **kwargs):
         if obj is not None:
             context["history"] = selectors.registration_history(obj)
+        if obj is not None and request.user.has_perm(
+            "registrations.view_outgoingemail"
+        ):
+            context["emails_url"] = emails_url(obj)
         return super().render_change_form(request, context, *args, obj=obj, **kwargs)

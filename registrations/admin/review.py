@@ -1,6 +1,7 @@
 """The reviewer's decisions in the admin: confirm, apply through services, report."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
@@ -15,6 +16,7 @@ from django.utils.translation import ngettext
 
 from registrations import selectors, services
 from registrations.models import Registration
+from registrations.validators import MultiLineTextField
 
 Status = Registration.Status
 
@@ -24,10 +26,23 @@ REFUSALS_LISTED = 10
 CONFIRMATION_LISTED = 50
 
 
+def names_listed(names) -> str:
+    """Join the first REFUSALS_LISTED of ``names``, saying how many more there are."""
+    names = list(names)
+    listed = "; ".join(names[:REFUSALS_LISTED])
+    more = len(names) - REFUSALS_LISTED
+    if more > 0:
+        listed += " " + str(
+            ngettext("(and %(count)d more)", "(and %(count)d more)", more)
+            % {"count": more}
+        )
+    return listed
+
+
 class ReviewForm(forms.Form):
     """What a reviewer adds to a decision: a note, and for approvals a fallback."""
 
-    note = forms.CharField(
+    note = MultiLineTextField(
         label=_("Note"),
         required=False,
         max_length=2000,
@@ -62,11 +77,19 @@ REVIEW_ACTIONS = {
         # Translators: fills "You are about to … this registration" and "Yes, …".
         _("put on the waiting list"),
     ),
+    Status.CANCELLED: (
+        _("Cancel"),
+        # Translators: fills "You are about to … this registration" and "Yes, …".
+        _("cancel"),
+    ),
 }
 
 
 class ReviewMixin:
-    """Approve, reject and waitlist: as list actions and from the change page."""
+    """Approve, reject, waitlist and cancel: as list actions and from the change page.
+
+    Also the replacement of private links, which staff never see.
+    """
 
     def has_review_permission(self, request):
         return selectors.can_review(request.user)
@@ -102,18 +125,28 @@ class ReviewMixin:
         return self.review(request, queryset, Status.WAITLISTED)
 
     @admin.action(
-        description=_("Send the private link to the selected delegates again"),
+        description=_("Cancel selected registrations"), permissions=["review"]
+    )
+    def cancel(self, request, queryset):
+        return self.review(request, queryset, Status.CANCELLED)
+
+    @admin.action(
+        description=_(
+            "Revoke the private links of the selected delegates and email new ones"
+        ),
         permissions=["change"],
     )
-    def resend_link(self, request, queryset):
+    def replace_link(self, request, queryset):
         registrations = list(queryset)
         for registration in registrations:
-            services.registration_resend_link(registration=registration)
+            services.registration_replace_link(
+                registration=registration, by=request.user
+            )
         self.message_user(
             request,
             ngettext(
-                "The private link was sent again to %(count)d delegate.",
-                "The private link was sent again to %(count)d delegates.",
+                "%(count)d delegate's private link was revoked and a new one sent.",
+                "%(count)d delegates' private links were revoked and new ones sent.",
                 len(registrations),
             )
             % {"count": len(registrations)},
@@ -131,6 +164,7 @@ class ReviewMixin:
                     by=request.user,
                     note=form.cleaned_data["note"],
                     waitlist_if_full=form.cleaned_data["waitlist_if_full"],
+                    time_limit=settings.REVIEW_TIME_LIMIT_SECONDS,
                 )
                 self.report(request, outcome, decision)
                 return None
@@ -185,6 +219,11 @@ class ReviewMixin:
                     "%(count)d registrations put on the waiting list.",
                     done,
                 ),
+                Status.CANCELLED: ngettext(
+                    "%(count)d registration cancelled.",
+                    "%(count)d registrations cancelled.",
+                    done,
+                ),
             }[decision]
             self.message_user(request, message % {"count": done}, messages.SUCCESS)
         if waitlisted_instead:
@@ -199,16 +238,10 @@ class ReviewMixin:
                 messages.WARNING,
             )
         if outcome.refused:
-            listed = "; ".join(
+            listed = names_listed(
                 f"{registration.display_name}: {reason}"
-                for registration, reason in outcome.refused[:REFUSALS_LISTED]
+                for registration, reason in outcome.refused
             )
-            more = len(outcome.refused) - REFUSALS_LISTED
-            if more > 0:
-                listed += " " + str(
-                    ngettext("(and %(count)d more)", "(and %(count)d more)", more)
-                    % {"count": more}
-                )
             self.message_user(
                 request,
                 ngettext(
@@ -217,6 +250,26 @@ class ReviewMixin:
                     len(outcome.refused),
                 )
                 % {"count": len(outcome.refused), "reasons": listed},
+                messages.ERROR,
+            )
+        if outcome.not_reached:
+            self.message_user(
+                request,
+                ngettext(
+                    "Stopped at the time limit of %(seconds)d seconds. Changed: "
+                    "%(changed)s. Not reviewed, left as it was: %(count)d "
+                    "registration (%(names)s); select it and review it again.",
+                    "Stopped at the time limit of %(seconds)d seconds. Changed: "
+                    "%(changed)s. Not reviewed, left as they were: %(count)d "
+                    "registrations (%(names)s); select them and review them again.",
+                    len(outcome.not_reached),
+                )
+                % {
+                    "seconds": settings.REVIEW_TIME_LIMIT_SECONDS,
+                    "changed": names_listed(r.display_name for r in changed) or "–",
+                    "count": len(outcome.not_reached),
+                    "names": names_listed(r.display_name for r in outcome.not_reached),
+                },
                 messages.ERROR,
             )
 

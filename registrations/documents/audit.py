@@ -25,6 +25,8 @@ from registrations.documents.columns import (
 from registrations.documents.selection import Selection
 from registrations.models import Event, ExportLog
 
+# The most characters of the selection's name in a file name.
+FILENAME_SELECTION_LENGTH = 120
 # The renderers, by the format the record names.
 RENDERERS: dict[str, ModuleType] = {
     ExportLog.Format.CSV: csv,
@@ -41,6 +43,8 @@ def export_filename(
     """
     today = today or timezone.localdate(timezone=EXPORT_TIMEZONE)
     event_part = event.slug if event else "all-events"
+    # The record's column holds 255 characters: a slug holds 100 at most.
+    name = name[:FILENAME_SELECTION_LENGTH].strip("-") or "all"
     return f"{event_part}_{name}_{today.isoformat()}.{extension}"
 
 

@@ -8,6 +8,7 @@ format does best. Adding a column is one entry in ``COLUMNS``.
 """
 
 import operator
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -36,9 +37,13 @@ SESSION_SEPARATOR = "; "
 FETCH_ROWS = 2_000
 
 # A spreadsheet evaluates a cell that starts with one of these (OWASP, "CSV
-# Injection"); tab and carriage return because Excel skips them and then
-# reads what follows as the start of the cell.
-FORMULA_TRIGGERS = frozenset("=+-@\t\r")
+# Injection"), in ASCII or fullwidth; tab and carriage return because Excel
+# skips them and then reads what follows as the start of the cell.
+FORMULA_TRIGGERS = frozenset("=+-@\t\r＝＋－＠")
+# Where a cell can start inside a value: after a line break, a tab or a
+# semicolon, for an import that splits on them (LibreOffice ticks Tab, Comma
+# and Semicolon by default), then after any spaces, which "Trim spaces" drops.
+CELL_STARTS = re.compile(r"(^|[\n\r\t;])([^\S\n\r\t]*)(?=[=+\-@\t\r＝＋－＠])")
 
 # The kinds of cell.
 TEXT = "text"
@@ -51,20 +56,23 @@ Cell = str | int | datetime | None
 def neutralise(value: str) -> str:
     """Return ``value`` so that a spreadsheet shows it as text, never as a formula.
 
-    Following OWASP's advice on CSV injection, a value that starts with
-    ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a single quote
-    in front; Excel and LibreOffice take a leading quote as "this is text".
-    Every other value is left exactly as it is: "Smith-Jones" and "O'Neil"
-    start with a letter and are untouched. The rule looks at the first
-    character only and makes no exceptions, because an exception ("it looks
+    Following OWASP's advice on CSV injection, a single quote goes before
+    every place where a cell could start with ``=``, ``+``, ``-``, ``@``, a tab
+    or a carriage return: the value's start, and each point after a line
+    break, a tab or a semicolon, for an import that splits cells there, in
+    each case after any spaces a spreadsheet may trim. Excel and LibreOffice
+    take a leading quote as "this is text". Every other value is left exactly
+    as it is: "Smith-Jones" and "O'Neil" start with a letter and are
+    untouched. The rule makes no exceptions, because an exception ("it looks
     like a phone number") is a way round it. So "+81 3 5501 8000" becomes
     "'+81 3 5501 8000", which a spreadsheet shows as the phone number rather
     than evaluating it (to an error), and a lone "-" becomes "'-". A program
     reading the file sees the quote and can strip it.
+
+    Every renderer applies it to every text cell (the CSV file and the XLSX
+    workbook alike), so that the two files hold the same values.
     """
-    if value[:1] in FORMULA_TRIGGERS:
-        return "'" + value
-    return value
+    return CELL_STARTS.sub(r"\1'\2", value)
 
 
 class GroupConcat(Aggregate):

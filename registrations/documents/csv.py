@@ -1,8 +1,8 @@
 """The attendee list as a CSV file that opens cleanly in Excel.
 
 The file is UTF-8 with a byte-order mark (without it Excel on Japanese Windows
-reads UTF-8 as Shift_JIS and garbles every name), comma-separated and quoted
-as RFC 4180 says, with CRLF line ends. Moments are written in Tokyo time as
+reads UTF-8 as Shift_JIS and garbles every name), comma-separated with every
+field quoted as RFC 4180 says, with CRLF line ends. Moments are written in Tokyo time as
 ISO 8601 text ("2027-01-20T09:30:00+09:00"), and every cell is neutralised.
 """
 
@@ -44,7 +44,9 @@ def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[str]]) -> Iterator[
     per row.
     """
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    # Every field in quotes: a semicolon or tab inside one is then never taken
+    # for a separator by an import that splits on it.
+    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
     buffer.write(BYTE_ORDER_MARK)
     writer.writerow(header)
     for row in rows:

@@ -85,6 +85,15 @@ def _one_of(values) -> Callable[[str], str]:
     return check
 
 
+def _choice(field: str, values) -> Callable[[str], Q]:
+    """Filter on a choice as the list does: a value no row can hold shows no row."""
+
+    def condition(value: str) -> Q:
+        return Q(**{field: value}) if value in values else Q(pk__in=[])
+
+    return condition
+
+
 def _in_session(session_id: str) -> Q:
     chosen = RegistrationSession.objects.filter(
         registration=OuterRef("pk"), session_id=_id(session_id)
@@ -94,8 +103,8 @@ def _in_session(session_id: str) -> Q:
 
 # Each filter of the reviewers' list, as the condition it puts on the rows.
 CHANGELIST_FILTERS = {
-    "status__exact": lambda v: Q(status=_one_of(Status.values)(v)),
-    "category__exact": lambda v: Q(category=_one_of(Sector.values)(v)),
+    "status__exact": _choice("status", Status.values),
+    "category__exact": _choice("category", Sector.values),
     "event__id__exact": lambda v: Q(event_id=_id(v)),
     "organisation__id__exact": lambda v: Q(organisation_id=_id(v)),
     "organisation__invited__exact": lambda v: Q(
@@ -167,7 +176,11 @@ def changelist_name(query: QueryDict) -> str:
         and value != ""
     }
     status = chosen.pop("status__exact", "")
-    parts = [slugify(status), "filtered" if chosen else ""]
+    if status and status not in Status.values:
+        # Only a real status names the file; anything else is just a filter.
+        chosen["status__exact"] = status
+        status = ""
+    parts = [status, "filtered" if chosen else ""]
     return "-".join(part for part in parts if part) or "all"
 
 

@@ -1,5 +1,11 @@
-"""The symposium's data: events, their programme, organisations and registrations."""
+"""The symposium's data: events, their programme, organisations and registrations.
 
+The outbox's model lives with the rest of the mail delivery
+(``registrations.mail.models``); it is imported here so that Django finds it
+among this app's models.
+"""
+
+from registrations.mail.models import OutgoingEmail
 from registrations.models.bilingual import BilingualMixin, Localized, japanese_is_active
 from registrations.models.choices import ATTENDING, RegistrationStatus, Sector
 from registrations.models.exports import ExportLog
@@ -30,6 +36,7 @@ __all__ = [
     "ExportLog",
     "Localized",
     "Organisation",
+    "OutgoingEmail",
     "Registration",
     "RegistrationChange",
     "RegistrationQuerySet",

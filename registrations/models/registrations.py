@@ -14,6 +14,7 @@ from django_countries.fields import CountryField
 from registrations.models.bilingual import in_active_language, japanese_is_active
 from registrations.models.choices import ATTENDING, RegistrationStatus, Sector
 from registrations.models.programme import Event, Organisation, Session
+from registrations.validators import email_key
 
 
 def new_private_token() -> str:
@@ -31,13 +32,15 @@ class RegistrationQuerySet(models.QuerySet):
         return self.filter(status=ATTENDING)
 
     def with_email(self, email: str):
-        """Return the registrations with ``email``, in any letter case.
+        """Return the registrations with ``email``, written any way that reaches
+        the same mailbox.
 
-        Compared as the unique constraint compares, so that on PostgreSQL its
+        Addresses are stored normalised (``validators.normalise_email``) and
+        compared as the unique constraint compares, so that on PostgreSQL its
         index finds them instead of a scan of every registration.
         """
         return self.alias(email_lower=Lower("email")).filter(
-            email_lower=Lower(Value(email.strip()))
+            email_lower=Value(email_key(email))
         )
 
 
@@ -175,6 +178,12 @@ class Registration(models.Model):
         default=new_private_token,
         editable=False,
     )
+    token_issued_at = models.DateTimeField(
+        _("private link issued at"),
+        default=timezone.now,
+        editable=False,
+        help_text=_("When the current private link was made; earlier ones are void."),
+    )
 
     objects = RegistrationQuerySet.as_manager()
 
@@ -225,7 +234,11 @@ class Registration(models.Model):
     def __str__(self):
         return f"{self.full_name} <{self.email}>"
 
-    def get_absolute_url(self):
+    # No get_absolute_url: the private link is the delegate's secret, and the
+    # admin would offer any object's absolute URL to staff ("view on site").
+
+    def private_path(self) -> str:
+        """Return the path of the delegate's private page (a bearer secret)."""
         return reverse("registrations:private", kwargs={"token": self.token})
 
     @property

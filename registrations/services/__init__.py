@@ -2,13 +2,15 @@
 
 Views, admin actions and management commands call these functions and turn a
 ``RegistrationError`` into a message for their user. Each function runs in one
-transaction; emails are handed to the task queue only after it commits.
+transaction; the emails it causes are recorded in the outbox inside it
+(``registrations.mail.outbox``) and leave only if it commits.
 
 The package is split by sub-domain: ``submission`` (the delegate registers),
-``corrections`` (delegate and staff edits), ``workflow`` (the status
-transitions and the review), ``capacity`` (locking and counting seats),
-``history`` (the record of each change), ``notifications`` (emails after
-commit) and ``retention`` (deleting personal data on time). Reads live in
+``links`` (private links replaced, never sent twice), ``corrections``
+(delegate and staff edits), ``workflow`` (the status transitions and the
+review), ``capacity`` (locking and counting seats), ``history`` (the record of
+each change), ``notifications`` (emails into the outbox) and ``retention``
+(deleting personal data on time). Reads live in
 ``registrations.selectors``. Import from here: ``services.registration_approve``.
 """
 
@@ -19,10 +21,13 @@ from registrations.services.corrections import (
     registration_correct,
     registration_update,
 )
+from registrations.services.links import (
+    LINK_RESEND_INTERVAL,
+    registration_replace_link,
+)
 from registrations.services.retention import registrations_delete_expired
 from registrations.services.submission import (
     SubmitResult,
-    registration_resend_link,
     registration_submit,
 )
 from registrations.services.workflow import (
@@ -42,6 +47,7 @@ from registrations.services.workflow import (
 __all__ = [
     "ALLOWED_TRANSITIONS",
     "DELEGATE_FIELDS",
+    "LINK_RESEND_INTERVAL",
     "REVIEW_DECISIONS",
     "RegistrationError",
     "ReviewOutcome",
@@ -54,7 +60,7 @@ __all__ = [
     "registration_cancel",
     "registration_correct",
     "registration_reject",
-    "registration_resend_link",
+    "registration_replace_link",
     "registration_submit",
     "registration_update",
     "registrations_delete_expired",

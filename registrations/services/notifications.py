@@ -1,14 +1,13 @@
-"""Emails to delegates, handed to the task queue once the decision commits."""
+"""Emails to delegates, recorded in the outbox with the decision that causes them."""
 
-from django.db import transaction
-
-from registrations import emails
+from registrations.mail import outbox
 from registrations.models import Registration
 
 
 def notify_delegate(registration: Registration, kind: str) -> None:
-    """Send the ``kind`` email to the delegate after the transaction commits."""
-    registration_id = registration.pk
-    transaction.on_commit(
-        lambda: emails.send_registration_email.enqueue(registration_id, kind)
-    )
+    """Record the ``kind`` email in the outbox, in the caller's transaction.
+
+    It leaves only if that transaction commits, and then from the mail worker
+    (``registrations.mail.outbox``), which retries it when the server fails.
+    """
+    outbox.email_record(registration=registration, kind=kind)

@@ -1,21 +1,20 @@
-"""A delegate registers, or asks for their private link again."""
+"""A delegate registers, or registers again and gets a new private link."""
 
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from registrations import emails, selectors
+from registrations import emails, selectors, validators
 from registrations.errors import RegistrationError
 from registrations.models import Event, Registration, RegistrationChange, Session
 from registrations.services.corrections import check_input
 from registrations.services.history import record_change
+from registrations.services.links import send_new_link_unless_just_sent
 from registrations.services.notifications import notify_delegate
-
-logger = logging.getLogger(__name__)
 
 Status = Registration.Status
 Actor = RegistrationChange.Actor
@@ -23,11 +22,21 @@ Actor = RegistrationChange.Actor
 
 @dataclass
 class SubmitResult:
-    """What ``registration_submit`` did: created a registration, or re-sent a link."""
+    """What ``registration_submit`` did: created a registration, or sent a new link."""
 
     registration: Registration | None
     created: bool
     full_sessions: list[Session] = field(default_factory=list)
+
+
+def normalised_email(email: str) -> str:
+    """Return the address in the one form stored and compared, or refuse it."""
+    try:
+        return validators.normalise_email(email)
+    except ValidationError as error:
+        raise RegistrationError(
+            error.message, code=error.code or "invalid_email", params=error.params
+        ) from None
 
 
 def registration_submit(
@@ -38,7 +47,7 @@ def registration_submit(
     language: str,
     **details,
 ) -> SubmitResult:
-    """Create a pending registration, or re-send the link of the existing one.
+    """Create a pending registration, or send the existing one a new private link.
 
     ``details`` are the fields of ``DELEGATE_FIELDS``. The result does not tell
     the caller's user whether the address was registered before: both cases
@@ -49,7 +58,7 @@ def registration_submit(
             _("Registration for this event is not open."), code="closed"
         )
     check_input(event.pk, details, sessions)
-    email = email.strip()
+    email = normalised_email(email)
 
     with transaction.atomic():
         existing = selectors.live_registration(event, email)
@@ -80,8 +89,7 @@ def registration_submit(
                     created=True,
                     full_sessions=selectors.full_sessions_among(sessions),
                 )
-        notify_delegate(existing, emails.LINK_RESENT)
-        logger.info("Registration %s: private link re-sent", existing.pk)
+        send_new_link_unless_just_sent(existing)
         # The same answer as for a new registration, so that the page shown
         # does not tell whether the address was registered before.
         return SubmitResult(
@@ -89,8 +97,3 @@ def registration_submit(
             created=False,
             full_sessions=selectors.full_sessions_among(sessions),
         )
-
-
-def registration_resend_link(*, registration: Registration) -> None:
-    """Send the delegate's private link to their address again."""
-    notify_delegate(registration, emails.LINK_RESENT)

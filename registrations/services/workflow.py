@@ -4,6 +4,8 @@ Every change of status goes through ``move``: it saves the new status, records
 the step in the history and schedules the delegate's email.
 """
 
+import logging
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -18,6 +20,8 @@ from registrations.models import ATTENDING, Registration, RegistrationChange
 from registrations.services.capacity import lock_registration, refuse_if_full
 from registrations.services.history import record_change
 from registrations.services.notifications import notify_delegate
+
+logger = logging.getLogger(__name__)
 
 Status = Registration.Status
 Actor = RegistrationChange.Actor
@@ -40,10 +44,14 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
 
 @dataclass
 class ReviewOutcome:
-    """The result of reviewing several registrations at once."""
+    """The result of reviewing several registrations at once.
+
+    ``not_reached``: those left as they were because the time limit ran out.
+    """
 
     changed: list[Registration] = field(default_factory=list)
     refused: list[tuple[Registration, str]] = field(default_factory=list)
+    not_reached: list[Registration] = field(default_factory=list)
 
 
 def can_transition(*, registration: Registration, to_status: str) -> bool:
@@ -210,6 +218,9 @@ REVIEW_DECISIONS = {
     Status.APPROVED: registration_approve,
     Status.REJECTED: registration_reject,
     Status.WAITLISTED: registration_waitlist,
+    # Staff cancel for a delegate in the admin, recorded as staff, rather
+    # than through the delegate's private link.
+    Status.CANCELLED: registration_cancel,
 }
 
 
@@ -220,11 +231,16 @@ def registrations_review(
     by: AbstractBaseUser,
     note: str = "",
     waitlist_if_full: bool = False,
+    time_limit: float | None = None,
 ) -> ReviewOutcome:
     """Apply one decision to several registrations, each in its own transaction.
 
     The waiting list comes first, in its order, then the others oldest first:
     when seats run out, those who have waited longest have been served.
+
+    With ``time_limit`` (seconds), no registration is started after that time:
+    the rest are returned as ``not_reached``, so that a web request ends, and
+    says what it did, before the server's own timeout would cut it off.
     """
     review = REVIEW_DECISIONS[decision]
     options = (
@@ -235,7 +251,19 @@ def registrations_review(
         registrations,
         key=lambda r: (r.status != Status.WAITLISTED, r.status_changed_at, r.pk),
     )
-    for registration in ordered:
+    deadline = None if time_limit is None else time.monotonic() + time_limit
+    for position, registration in enumerate(ordered):
+        if deadline is not None and time.monotonic() >= deadline:
+            outcome.not_reached = ordered[position:]
+            logger.warning(
+                "Review (%s) stopped at its time limit of %s s: %s done, %s not "
+                "reached",
+                decision,
+                time_limit,
+                position,
+                len(outcome.not_reached),
+            )
+            break
         try:
             outcome.changed.append(
                 review(registration=registration, by=by, note=note, **options)

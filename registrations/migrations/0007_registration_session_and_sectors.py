@@ -33,7 +33,7 @@ def chosen_when_submitted(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("registrations", "0003_reviewers_group"),
+        ("registrations", "0006_outgoing_email"),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registrations', '0004_registration_session_and_sectors'),
+        ('registrations', '0007_registration_session_and_sectors'),
     ]
 
     operations = [
