@@ -68,6 +68,10 @@ def delegates():
         organisation_other="@Kyodo News",
         position="-",
         honorific="",
+        # Where an import splitting on semicolons, or trimming spaces, would
+        # start a cell.
+        dietary_needs="Halal;=1+1",
+        accessibility_needs=" +81 3 5501 8000",
     )
     return event
 
@@ -128,7 +132,13 @@ def test_cells_a_spreadsheet_would_evaluate_are_text_with_the_quote(
         b"".join(exporter.get(reverse(XLSX_EXPORT)).streaming_content)
     ).active
     values = {c.value: c for row in sheet.iter_rows(min_row=2) for c in row}
-    for dangerous in ("'=1+1", "'@Kyodo News", "'-"):
+    for dangerous in (
+        "'=1+1",
+        "'@Kyodo News",
+        "'-",
+        "Halal;'=1+1",
+        "' +81 3 5501 8000",
+    ):
         assert values[dangerous].data_type == "s"
     assert not [c for row in sheet.iter_rows() for c in row if c.data_type == "f"]
 
