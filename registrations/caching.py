@@ -14,7 +14,7 @@ all at once. It changes after the transaction commits that
   management commands and the shell alike), or
 - changes the seats taken: an approval, the cancellation of an approved
   registration, an approved delegate's change of sessions, the deletion of
-  expired registrations (``services`` calls ``public_pages_changed``).
+  expired registrations (``services`` sends ``signals.seats_changed``).
 
 A new pending registration takes no seat and keeps the copies. What changes in
 other ways (a registration deleted in the admin, SQL typed by hand) shows within
@@ -39,6 +39,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
+from registrations import signals
 from registrations.models import Event, Organisation, Session, SessionSpeaker, Speaker
 
 VERSION_KEY = "public-pages:version"
@@ -136,6 +137,7 @@ def cached_fragment(name: str, *parts, build: Callable[[], str]) -> SafeString:
 # What the pages show
 
 
+@receiver(signals.seats_changed)
 @receiver(post_save, sender=Event)
 @receiver(post_delete, sender=Event)
 @receiver(post_save, sender=Session)
@@ -146,5 +148,5 @@ def cached_fragment(name: str, *parts, build: Callable[[], str]) -> SafeString:
 @receiver(post_delete, sender=SessionSpeaker)
 @receiver(post_save, sender=Organisation)
 @receiver(post_delete, sender=Organisation)
-def programme_changed(sender, **kwargs) -> None:
+def shown_data_changed(sender, **kwargs) -> None:
     public_pages_changed()

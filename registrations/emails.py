@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from registrations import email_text
+from registrations import email_text, selectors
 from registrations.models import Registration
 
 CONFIRMATION = "confirmation"
@@ -44,16 +44,14 @@ def build_registration_email(
     registration: Registration, kind: str
 ) -> EmailMultiAlternatives:
     """Render the ``kind`` email for ``registration`` in the delegate's language."""
-    from registrations.services import waitlist_position
-
     with translation.override(registration.language):
         event = registration.event
         context = {
             "registration": registration,
             "event": event,
-            "sessions": registration.sessions.order_by("starts_at"),
+            "sessions": selectors.chosen_sessions(registration),
             "private_url": private_url(registration),
-            "waitlist_position": waitlist_position(registration),
+            "waitlist_position": selectors.waitlist_position(registration),
             "site_url": settings.SITE_URL,
         }
         subject = str(SUBJECTS[kind] % {"event": event.localized.title})

@@ -1,7 +1,12 @@
-"""The delegate's registration form. Forms validate input; ``services`` decides."""
+"""The forms that edit a registration. Forms validate input; ``services`` decides.
+
+``RegistrationDetailsForm`` cleans a registration's fields with the rules of
+``registrations.validators``; the delegate's forms here and the admin's
+correction form are built on it, so that delegates and staff obey one set of
+rules.
+"""
 
 import functools
-import unicodedata
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Fieldset, Layout
@@ -13,6 +18,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from registrations import services, validators
+from registrations.errors import RegistrationError
 from registrations.models import (
     Event,
     Organisation,
@@ -37,79 +44,6 @@ FREE_TEXT_FIELD_CLASSES = {
     )
 }
 
-# Punctuation that belongs in personal names: O'Neil, Smith-Jones, Jr., d’Arc.
-NAME_PUNCTUATION = frozenset("'’-.‐ ")
-JAPANESE_PUNCTUATION = frozenset("・ー々〆ヶ　 ")
-JAPANESE_RANGES = (
-    (0x3040, 0x309F),  # Hiragana
-    (0x30A0, 0x30FF),  # Katakana
-    (0x3400, 0x4DBF),  # CJK Unified Ideographs Extension A
-    (0x4E00, 0x9FFF),  # CJK Unified Ideographs
-    (0xF900, 0xFAFF),  # CJK Compatibility Ideographs
-    (0xFF66, 0xFF9F),  # Half-width Katakana
-    (0x20000, 0x2FA1F),  # Ideographs of the supplementary planes
-)
-
-
-def is_japanese_character(character: str) -> bool:
-    code = ord(character)
-    return any(low <= code <= high for low, high in JAPANESE_RANGES)
-
-
-def clean_personal_name(value: str) -> str:
-    """Return the name with its spaces tidied, or refuse markup, digits and symbols."""
-    value = " ".join(value.split())
-    if not any(unicodedata.category(c).startswith("L") for c in value):
-        raise forms.ValidationError(
-            _("Please write the name in letters."), code="no_letters"
-        )
-    for character in value:
-        if character in NAME_PUNCTUATION:
-            continue
-        if unicodedata.category(character)[0] not in "LM":
-            raise forms.ValidationError(
-                _(
-                    "A name can hold letters, spaces, hyphens, apostrophes and full "
-                    "stops only; “%(character)s” is not allowed."
-                ),
-                code="invalid_character",
-                params={"character": character},
-            )
-    return value
-
-
-def clean_japanese_name(value: str) -> str:
-    """Return the name in Japanese script, or refuse any other script."""
-    value = " ".join(value.replace("\u3000", " ").split())
-    if not value:
-        return value
-    for character in value:
-        if character in JAPANESE_PUNCTUATION or is_japanese_character(character):
-            continue
-        raise forms.ValidationError(
-            _(
-                "Please use kanji, hiragana or katakana only; “%(character)s” is "
-                "not Japanese script. Leave this empty if you have no Japanese name."
-            ),
-            code="not_japanese",
-            params={"character": character},
-        )
-    return value
-
-
-# The largest primary key the database can hold (a 64-bit integer).
-LARGEST_ID = 2**63 - 1
-
-
-def is_possible_id(value) -> bool:
-    """Return whether ``value`` could be a primary key at all.
-
-    Anything else is refused before it reaches the database, which would fail
-    on a number it cannot store rather than simply find nothing.
-    """
-    text = str(value)
-    return text.isascii() and text.isdigit() and 0 < int(text) <= LARGEST_ID
-
 
 @functools.lru_cache(maxsize=len(settings.LANGUAGES))
 def country_choices(language: str) -> list[tuple[str, str]]:
@@ -122,8 +56,19 @@ def country_choices(language: str) -> list[tuple[str, str]]:
         return [("", str(_("Choose your country"))), *countries]
 
 
+def session_label(session: Session) -> str:
+    """Return "09:30–10:30 Title (Room)": parallel sessions show side by side."""
+    # Programme times are read in Japan Standard Time, as on the event page.
+    starts = time_format(timezone.localtime(session.starts_at), "TIME_FORMAT")
+    ends = time_format(timezone.localtime(session.ends_at), "TIME_FORMAT")
+    label = f"{starts}–{ends} {session.localized.title}"
+    if session.localized.room:
+        label += f" ({session.localized.room})"
+    return label
+
+
 class SessionChoiceField(forms.ModelMultipleChoiceField):
-    """Sessions as checkboxes, full ones marked as waiting list only."""
+    """Sessions as checkboxes with their times and rooms, full ones marked."""
 
     widget = forms.CheckboxSelectMultiple
     default_error_messages = {
@@ -136,24 +81,19 @@ class SessionChoiceField(forms.ModelMultipleChoiceField):
     }
 
     def _check_values(self, value):
-        if not all(is_possible_id(pk) for pk in value):
+        if not all(validators.is_possible_id(pk) for pk in value):
             raise forms.ValidationError(
                 self.error_messages["invalid_choice"], code="invalid_choice"
             )
         return super()._check_values(value)
 
     def label_from_instance(self, session: Session) -> str:
-        # Programme times are read in Japan Standard Time, as on the event page.
-        starts = time_format(timezone.localtime(session.starts_at), "TIME_FORMAT")
-        ends = time_format(timezone.localtime(session.ends_at), "TIME_FORMAT")
-        label = f"{starts}–{ends} {session.localized.title}"
-        if session.localized.room:
-            label += f" ({session.localized.room})"
+        label = session_label(session)
         if session.is_full:
-            label += " — " + str(
-                _("Full: choosing it puts your registration on the waiting list")
-            )
+            label += " — " + str(self.full_remark)
         return label
+
+    full_remark = _("Full: choosing it puts your registration on the waiting list")
 
 
 class OrganisationChoiceField(forms.ModelChoiceField):
@@ -164,7 +104,7 @@ class OrganisationChoiceField(forms.ModelChoiceField):
     }
 
     def to_python(self, value):
-        if value not in self.empty_values and not is_possible_id(value):
+        if value not in self.empty_values and not validators.is_possible_id(value):
             raise forms.ValidationError(
                 self.error_messages["invalid_choice"], code="invalid_choice"
             )
@@ -175,8 +115,12 @@ class OrganisationChoiceField(forms.ModelChoiceField):
         return f"{name} ({organisation.acronym})" if organisation.acronym else name
 
 
-class DelegateDetailsForm(forms.ModelForm):
-    """The details a delegate gives and may later correct while pending."""
+class RegistrationDetailsForm(forms.ModelForm):
+    """A registration's fields, cleaned by the rules delegates and staff share.
+
+    ``event`` gives the programme to choose from (default: the registration's
+    own event). The sessions offered are that event's, with their seats taken.
+    """
 
     organisation = OrganisationChoiceField(
         queryset=Organisation.objects.all(),
@@ -195,6 +139,68 @@ class DelegateDetailsForm(forms.ModelForm):
         model = Registration
         fields = [*Registration.DELEGATE_FIELDS, "sessions"]
         field_classes = FREE_TEXT_FIELD_CLASSES
+
+    def __init__(self, *args, event: Event | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.event = event or self.instance.event
+        self.fields["sessions"].queryset = self.event.sessions.with_approved_count()
+
+    def _post_clean(self):
+        # The fields and the clean methods above check every rule a delegate
+        # can break, and the services module saves, under the database's own
+        # constraints. The model's validation would repeat those checks, with
+        # a query for each constraint and foreign key, on every submission.
+        pass
+
+    def clean_given_name(self):
+        return validators.clean_personal_name(self.cleaned_data["given_name"])
+
+    def clean_family_name(self):
+        return validators.clean_personal_name(self.cleaned_data["family_name"])
+
+    def clean_name_ja(self):
+        return validators.clean_japanese_name(self.cleaned_data["name_ja"])
+
+    def clean_sessions(self):
+        sessions = list(self.cleaned_data["sessions"])
+        validators.validate_sessions_of_event(sessions, self.event)
+        if self.instance.pk:
+            # A quick check; the services count the seats again under locks.
+            try:
+                services.check_seats_for_sessions(
+                    registration=self.instance, sessions=sessions
+                )
+            except RegistrationError as refusal:
+                raise forms.ValidationError(
+                    refusal.message, code=refusal.code
+                ) from None
+        return self.cleaned_data["sessions"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if "organisation" in self.errors or "organisation_other" in self.errors:
+            return cleaned
+        try:
+            validators.validate_one_organisation(
+                cleaned.get("organisation"), cleaned.get("organisation_other")
+            )
+        except forms.ValidationError as error:
+            self.add_error(None, error)
+        return cleaned
+
+    def delegate_details(self) -> dict:
+        """Return the cleaned fields that ``services`` stores, without sessions."""
+        return {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if name in self._meta.fields and name != "sessions"
+        }
+
+
+class DelegateDetailsForm(RegistrationDetailsForm):
+    """The details a delegate gives and may later correct while pending."""
+
+    class Meta(RegistrationDetailsForm.Meta):
         labels = {
             "organisation_other": _("Organisation, if not listed"),
             "name_ja": _("Name in Japanese script (optional)"),
@@ -223,9 +229,7 @@ class DelegateDetailsForm(forms.ModelForm):
         }
 
     def __init__(self, *args, event: Event, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.event = event
-        self.fields["sessions"].queryset = event.sessions.with_approved_count()
+        super().__init__(*args, event=event, **kwargs)
         self.fields["honorific"].required = False
         self.fields["country"].choices = country_choices(get_language())
         self.fields["category"].choices = [
@@ -237,57 +241,6 @@ class DelegateDetailsForm(forms.ModelForm):
         self.fields["position"].widget.attrs["autocomplete"] = "organization-title"
         self.fields["organisation_other"].widget.attrs["autocomplete"] = "organization"
         self.fields["name_ja"].widget.attrs["lang"] = "ja"
-
-    def _post_clean(self):
-        # The fields and the clean methods above check every rule a delegate
-        # can break, and the services module saves, under the database's own
-        # constraints. The model's validation would repeat those checks, with
-        # a query for each constraint and foreign key, on every submission.
-        pass
-
-    def clean_given_name(self):
-        return clean_personal_name(self.cleaned_data["given_name"])
-
-    def clean_family_name(self):
-        return clean_personal_name(self.cleaned_data["family_name"])
-
-    def clean_name_ja(self):
-        return clean_japanese_name(self.cleaned_data["name_ja"])
-
-    def clean(self):
-        cleaned = super().clean()
-        listed = cleaned.get("organisation")
-        other = cleaned.get("organisation_other")
-        if "organisation" in self.errors or "organisation_other" in self.errors:
-            return cleaned
-        if listed and other:
-            self.add_error(
-                "organisation_other",
-                forms.ValidationError(
-                    _(
-                        "You chose an organisation from the list: leave this empty, "
-                        "or choose “not listed” above."
-                    ),
-                    code="both_organisations",
-                ),
-            )
-        elif not listed and not other:
-            self.add_error(
-                "organisation",
-                forms.ValidationError(
-                    _("Choose your organisation from the list, or type its name."),
-                    code="no_organisation",
-                ),
-            )
-        return cleaned
-
-    def delegate_details(self) -> dict:
-        """Return the cleaned fields that ``services`` stores, without sessions."""
-        return {
-            name: value
-            for name, value in self.cleaned_data.items()
-            if name in self._meta.fields and name != "sessions"
-        }
 
     def layout_sections(self) -> list:
         names = ["given_name", "family_name"]

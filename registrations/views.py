@@ -6,7 +6,6 @@ Views stay thin: forms validate, ``services`` decides and records.
 from crispy_forms.utils import render_crispy_form
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -16,9 +15,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import is_ratelimited
 
-from registrations import caching, services
+from registrations import caching, selectors, services
 from registrations.forms import RegistrationEditForm, RegistrationForm
-from registrations.models import Event, Organisation, Registration, SessionSpeaker
+from registrations.models import Event, Registration
 from registrations.validators import email_key
 
 # The done page reads what the form stored here after the redirect.
@@ -27,21 +26,11 @@ DONE_SESSION_KEY = "registration_done"
 
 def event_page_context(event: Event) -> dict:
     """Return what the event page shows, in a fixed number of queries."""
-    sessions = (
-        event.sessions.with_approved_count()
-        .prefetch_related(
-            Prefetch(
-                "speaker_slots",
-                queryset=SessionSpeaker.objects.select_related("speaker__organisation"),
-            )
-        )
-        .order_by("starts_at", "title")
-    )
     now = timezone.now()
     return {
         "event": event,
-        "sessions": sessions,
-        "invited": Organisation.objects.filter(invited=True),
+        "sessions": selectors.event_programme(event),
+        "invited": selectors.invited_organisations(),
         "registration_open": event.is_registration_open(at=now),
         "registration_not_yet_open": now < event.registration_opens_at,
     }
@@ -203,7 +192,7 @@ def registration_for_token(token: str) -> Registration:
     )
     if registration is None:
         raise Http404(_("This link is not valid."))
-    if registration.event.ends_at < services.retention_cutoff():
+    if registration.event.ends_at < selectors.retention_cutoff():
         raise Http404(_("This link has expired."))
     return registration
 
@@ -213,8 +202,8 @@ def private_context(registration: Registration) -> dict:
     return {
         "event": event,
         "registration": registration,
-        "sessions": registration.sessions.order_by("starts_at"),
-        "waitlist_position": services.waitlist_position(registration),
+        "sessions": selectors.chosen_sessions(registration),
+        "waitlist_position": selectors.waitlist_position(registration),
         "can_edit": services.delegate_can_edit(registration=registration),
         "can_cancel": services.delegate_can_cancel(registration=registration),
     }

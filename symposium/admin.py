@@ -7,6 +7,7 @@
 - Staff sign in with a second factor when ``STAFF_TWO_FACTOR_REQUIRED`` is on
   (``symposium.second_factor``), and an address that fails to sign in as many
   names is refused for a while (``symposium.security``).
+- Records nobody edits by hand (emails, the export audit) are ``ReadOnly``.
 """
 
 import datetime
@@ -58,6 +59,19 @@ class DeclaredFiltersOnly:
 
     def get_changelist(self, request, **kwargs):
         return DeclaredFiltersChangeList
+
+
+class ReadOnly:
+    """For records nobody adds, edits or deletes by hand (emails, history, audit)."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class SymposiumAdminSite(admin.AdminSite):

@@ -1,13 +1,51 @@
+import importlib
+import os
+from io import StringIO
+
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import call_command
 from django.utils import translation
 
-from tests.factories import EventFactory
+from tests.browser_helpers import CHROMIUM_PATH
+from tests.factories import EventFactory, OrganisationFactory, SessionFactory
 
 
 @pytest.fixture
 def event(db):
     return EventFactory()
+
+
+@pytest.fixture
+def seed(db):
+    """Return a function that adds ``count`` realistic delegates to one event."""
+    event = EventFactory(capacity=5_000)
+    SessionFactory.create_batch(5, event=event)
+    OrganisationFactory.create_batch(8)
+
+    def seed(count: int):
+        call_command(
+            "seed_fake_registrations", count=count, seed=count, stdout=StringIO()
+        )
+        return event
+
+    return seed
+
+
+@pytest.fixture
+def reviewers_group(db):
+    """Return the Reviewers group, made again if a transactional test flushed it.
+
+    A migration creates the group; the flush after a test that commits
+    empties every table, so tests that commit ask for it here.
+    """
+    from django.apps import apps
+
+    importlib.import_module(
+        "registrations.migrations.0003_reviewers_group"
+    ).create_reviewers(apps, None)
+    return Group.objects.get(name="Reviewers")
 
 
 @pytest.fixture
@@ -44,3 +82,29 @@ def pytest_runtest_makereport(item, call):
     report = yield
     setattr(item, f"rep_{report.when}", report)
     return report
+
+
+@pytest.fixture(scope="module")
+def browser():
+    # Playwright's synchronous API runs an event loop in this thread; the
+    # tests' own database calls are synchronous and safe here.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM_PATH,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+    del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]

@@ -191,14 +191,14 @@ def test_approving_asks_for_confirmation_then_approves(
     assert confirmation.status_code == 200
     page = confirmation.content.decode()
     assert "You are about to approve these 2 registrations" in page
-    assert not Registration.objects.approved().exists()
+    assert not Registration.objects.attending().exists()
 
     with django_capture_on_commit_callbacks(execute=True):
         response = run_action(
             reviewer_client, "approve", registrations, confirm={"note": "Welcome"}
         )
     assert response.status_code == 302
-    assert Registration.objects.approved().count() == 2
+    assert Registration.objects.attending().count() == 2
     assert len(mail.outbox) == 2
     messages = [
         str(m) for m in reviewer_client.get(response["Location"]).context["messages"]
@@ -231,12 +231,14 @@ def test_a_review_stopped_by_its_time_limit_says_what_it_changed_and_not(
     ]
     # Each approval takes ten seconds: two fit in the limit.
     clock = mock.Mock(monotonic=mock.Mock(side_effect=itertools.count(0, 10)))
-    with mock.patch.object(services, "time", clock):
+    with mock.patch.object(services.workflow, "time", clock):
         response = run_action(
             reviewer_client, "approve", registrations, confirm={}, follow=True
         )
     approved = set(
-        Registration.objects.approved().values_list("family_name", flat=True)
+        Registration.objects.filter(status=Status.APPROVED).values_list(
+            "family_name", flat=True
+        )
     )
     assert approved == {"Abe", "Baba"}
     messages = [str(m) for m in response.context["messages"]]
@@ -680,3 +682,29 @@ def test_an_export_with_a_very_long_filter_value_still_downloads(reviewer_client
         assert response.status_code == 200, params
         b"".join(response.streaming_content)
     assert all(len(log.filename) <= 255 for log in ExportLog.objects.all())
+
+
+def test_the_history_names_the_fields_changed_in_the_readers_language(
+    reviewer_client, reviewer, client
+):
+    from django.conf import settings
+
+    from registrations import services
+
+    registration = RegistrationFactory()
+    services.registration_correct(
+        registration=registration,
+        by=reviewer,
+        sessions=[],
+        dietary_needs="Halal",
+    )
+    url = reverse("admin:registrations_registration_change", args=[registration.pk])
+
+    def history(page: bytes) -> str:
+        html = page.decode()
+        return html[html.index('class="module registration-history"') :]
+
+    assert "Dietary needs" in history(reviewer_client.get(url).content)
+    assert "dietary_needs" not in history(reviewer_client.get(url).content)
+    reviewer_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ja"
+    assert "食事に関する配慮" in history(reviewer_client.get(url).content)

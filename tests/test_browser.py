@@ -7,59 +7,26 @@ test-results/.
 """
 
 import datetime
-import os
 import re
 from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core import mail
 from django.utils import timezone
 
 from registrations.models import Registration
+from tests.browser_helpers import needs_chromium
 from tests.factories import EventFactory, OrganisationFactory, SessionFactory
 
-CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-results"
 REVIEWER_PASSWORD = "a long reviewer passphrase"
 
 playwright_api = pytest.importorskip(
     "playwright.sync_api", reason="Playwright is not installed"
 )
-pytestmark = [
-    pytest.mark.skipif(
-        not Path(CHROMIUM_PATH).exists(),
-        reason=f"Chromium is not installed at {CHROMIUM_PATH} "
-        "(apt-get install chromium); .ci/run installs it",
-    ),
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = [needs_chromium, pytest.mark.django_db(transaction=True)]
 expect = playwright_api.expect
-
-
-@pytest.fixture(scope="module")
-def browser():
-    # Playwright's synchronous API runs an event loop in this thread; the
-    # tests' own database calls are synchronous and safe here.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM_PATH,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        yield browser
-        browser.close()
-    del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
 @pytest.fixture
@@ -105,11 +72,11 @@ def symposium(db):
 
 
 @pytest.fixture
-def reviewer(db):
+def reviewer(reviewers_group):
     user = get_user_model().objects.create_user(
         "reviewer", "reviewer@mofa.example", REVIEWER_PASSWORD, is_staff=True
     )
-    user.groups.add(Group.objects.get(name="Reviewers"))
+    user.groups.add(reviewers_group)
     return user
 
 

@@ -7,8 +7,10 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
-BEFORE = ("registrations", "0003_reviewers_group")
-AFTER = ("registrations", "0004_normalise_email_addresses")
+BEFORE_NORMALISED = ("registrations", "0003_reviewers_group")
+NORMALISED = ("registrations", "0004_normalise_email_addresses")
+BEFORE_THROUGH_MODEL = ("registrations", "0006_outgoing_email")
+THROUGH_MODEL = ("registrations", "0007_registration_session_and_sectors")
 
 
 @pytest.fixture
@@ -29,7 +31,7 @@ def migrator(transactional_db):
 def test_stored_lookalike_addresses_become_one_mailbox_and_extra_ones_are_cancelled(
     migrator,
 ):
-    apps = migrator(BEFORE)
+    apps = migrator(BEFORE_NORMALISED)
     Event = apps.get_model("registrations", "Event")
     Registration = apps.get_model("registrations", "Registration")
     now = timezone.now()
@@ -67,7 +69,7 @@ def test_stored_lookalike_addresses_become_one_mailbox_and_extra_ones_are_cancel
     invisible = register("hanako@exam\u200bple.org", "pending", 10)
     other = register("Someone@Else.ORG", "pending", 5)
 
-    apps = migrator(AFTER)
+    apps = migrator(NORMALISED)
     Registration = apps.get_model("registrations", "Registration")
     RegistrationChange = apps.get_model("registrations", "RegistrationChange")
     rows = {r.pk: r for r in Registration.objects.all()}
@@ -82,3 +84,55 @@ def test_stored_lookalike_addresses_become_one_mailbox_and_extra_ones_are_cancel
     notes = RegistrationChange.objects.filter(to_status="cancelled")
     assert {change.registration_id for change in notes} == {first.pk, invisible.pk}
     assert all(str(approved_later.pk) in change.note for change in notes)
+
+
+def test_the_sessions_delegates_chose_survive_their_new_model(migrator):
+    old = migrator(BEFORE_THROUGH_MODEL)
+    Event = old.get_model("registrations", "Event")
+    Session = old.get_model("registrations", "Session")
+    Registration = old.get_model("registrations", "Registration")
+    start = datetime.datetime(2027, 1, 20, 0, 30, tzinfo=datetime.UTC)
+    event = Event.objects.create(
+        title="Symposium",
+        slug="symposium",
+        starts_at=start,
+        ends_at=start + datetime.timedelta(hours=8),
+        venue="Tokyo",
+        host="MOFA",
+        contact_email="s@example.org",
+        registration_opens_at=start - datetime.timedelta(days=60),
+        registration_closes_at=start - datetime.timedelta(days=1),
+        capacity=300,
+    )
+    opening, panel = (
+        Session.objects.create(
+            event=event,
+            title=title,
+            starts_at=start,
+            ends_at=start + datetime.timedelta(hours=1),
+        )
+        for title in ("Opening", "Panel")
+    )
+    submitted = start - datetime.timedelta(days=20)
+    registration = Registration.objects.create(
+        event=event,
+        given_name="Hanako",
+        family_name="Yamada",
+        email="hanako@example.jp",
+        organisation_other="Kyodo News",
+        position="Reporter",
+        country="JP",
+        category="press",
+        consent_given_at=submitted,
+        submitted_at=submitted,
+    )
+    registration.sessions.set([opening, panel])
+
+    new = migrator(THROUGH_MODEL)
+    RegistrationSession = new.get_model("registrations", "RegistrationSession")
+    chosen = RegistrationSession.objects.filter(registration_id=registration.pk)
+    assert sorted(chosen.values_list("session__title", flat=True)) == [
+        "Opening",
+        "Panel",
+    ]
+    assert {choice.chosen_at for choice in chosen} == {submitted}

@@ -41,7 +41,7 @@ def test_refusals_are_reported_and_make_the_command_fail(reviewer):
     first, second = RegistrationFactory.create_batch(2, event=event)
     with pytest.raises(CommandError, match="1 of 2 refused"):
         review("approve", str(first.pk), str(second.pk), "--by", "alice")
-    assert Registration.objects.approved().count() == 1
+    assert Registration.objects.attending().count() == 1
 
 
 def test_it_refuses_unknown_ids_and_users_without_the_permission(reviewer):

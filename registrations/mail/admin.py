@@ -19,6 +19,7 @@ from django_tasks_db.models import DBTaskResult
 from registrations.mail import outbox
 from registrations.mail.models import OutgoingEmail
 from registrations.models import Registration
+from symposium.admin import ReadOnly
 
 # Staff follow emails in the outbox's list; the task queue's own records hold
 # no more than an email's number, and only in English.
@@ -80,19 +81,6 @@ class RegistrationEmailsFilter(admin.SimpleListFilter):
         if not (value.isascii() and value.isdigit()):
             raise IncorrectLookupParameters(value)
         return queryset.filter(registration_id=int(value))
-
-
-class ReadOnly:
-    """For records nobody adds, edits or deletes by hand (emails, history, audit)."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(OutgoingEmail)

@@ -1,4 +1,4 @@
-"""Write an attendee list as CSV, the file the admin gives, for scripts and cron."""
+"""Write an attendee list as CSV or XLSX, the file the admin gives, for scripts."""
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -7,8 +7,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
-from registrations import exports
-from registrations.models import Event, Organisation, Registration, Session
+from registrations.documents import audit, selection
+from registrations.models import Event, ExportLog, Organisation, Registration, Session
 
 Status = Registration.Status
 
@@ -16,7 +16,8 @@ Status = Registration.Status
 class Command(BaseCommand):
     help = (
         "Write the event's registrations as CSV (UTF-8 with a byte-order mark, for "
-        "Excel), alphabetically, to standard output or a file, and record the "
+        "Excel) or as an Excel workbook (--format xlsx, or an --output ending in "
+        ".xlsx), alphabetically, to standard output or a file, and record the "
         "export. Filters combine: --status approved --session 3 gives the session's "
         "attendee list as its admin page does."
     )
@@ -45,6 +46,11 @@ class Command(BaseCommand):
             "--output", help="Write to this file (default: standard output)."
         )
         parser.add_argument(
+            "--format",
+            choices=ExportLog.Format.values,
+            help="csv or xlsx (default: the --output file's extension, else csv).",
+        )
+        parser.add_argument(
             "--language",
             choices=[code for code, _ in settings.LANGUAGES],
             default=settings.LANGUAGE_CODE,
@@ -60,16 +66,27 @@ class Command(BaseCommand):
         # The options as given go on record; the event chosen is on it anyway.
         recorded = {
             name: options[name]
-            for name in ("event", "status", "session", "organisation", "output")
+            for name in (
+                "event",
+                "status",
+                "session",
+                "organisation",
+                "output",
+                "format",
+            )
             if options[name]
         }
         with translation.override(options["language"]), self.writer(output) as write:
-            export = exports.export_for_command(
-                event=event,
-                statuses=statuses,
-                session=session,
-                organisation=organisation,
-                options=recorded,
+            export = audit.export_start(
+                selection=selection.for_command(
+                    event=event,
+                    statuses=statuses,
+                    session=session,
+                    organisation=organisation,
+                    options=recorded,
+                ),
+                user=None,
+                file_format=self.file_format(options["format"], output),
             )
             for chunk in export:
                 write(chunk)
@@ -79,6 +96,13 @@ class Command(BaseCommand):
                 f"to {output or 'standard output'}."
             )
         )
+
+    def file_format(self, given: str | None, output: str | None) -> str:
+        if given:
+            return given
+        if output and output.lower().endswith(".xlsx"):
+            return ExportLog.Format.XLSX
+        return ExportLog.Format.CSV
 
     def find_event(self, slug: str | None) -> Event:
         event = (

@@ -3,7 +3,7 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from registrations import services
+from registrations import selectors, services
 from registrations.models import Registration
 
 Status = Registration.Status
@@ -36,9 +36,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, decision, ids, by, note, waitlist_if_full, **options):
         reviewer = get_user_model().objects.filter(username=by).first()
-        if reviewer is None or not reviewer.has_perm(
-            "registrations.review_registration"
-        ):
+        if reviewer is None or not selectors.can_review(reviewer):
             raise CommandError(f"{by!r} is not a user who may review registrations.")
         registrations = list(Registration.objects.filter(pk__in=ids))
         missing = sorted(set(ids) - {r.pk for r in registrations})

@@ -11,7 +11,12 @@ from django.utils import timezone
 from django.utils.text import slugify
 from faker import Faker
 
-from registrations.models import Event, Organisation, Registration
+from registrations.models import (
+    Event,
+    Organisation,
+    Registration,
+    RegistrationSession,
+)
 
 Status = Registration.Status
 Category = Registration.Category
@@ -165,10 +170,11 @@ class Command(BaseCommand):
         if connection.vendor == "postgresql":
             # Fresh statistics, so that the planner knows the tables have grown.
             with connection.cursor() as cursor:
-                cursor.execute(
-                    "ANALYZE registrations_registration, "
-                    "registrations_registration_sessions"
-                )
+                tables = [
+                    Registration._meta.db_table,
+                    RegistrationSession._meta.db_table,
+                ]
+                cursor.execute(f"ANALYZE {', '.join(tables)}")
         elapsed = time.perf_counter() - started
         self.stdout.write(
             self.style.SUCCESS(
@@ -183,7 +189,7 @@ class Command(BaseCommand):
             s.pk: (None if s.capacity is None else s.capacity - s.approved_count)
             for s in self.sessions
         }
-        self.event_seats = event.capacity - event.registrations.approved().count()
+        self.event_seats = event.capacity - event.registrations.attending().count()
         self.organisations = list(Organisation.objects.all())
         self.names = [self.name_pool(locale) for locale in NAME_LOCALES]
         japanese = Faker("ja_JP")
@@ -278,9 +284,12 @@ class Command(BaseCommand):
 
     def insert(self, batch) -> None:
         registrations = Registration.objects.bulk_create([r for r, _ in batch])
-        Through = Registration.sessions.through
-        Through.objects.bulk_create(
-            Through(registration_id=registration.pk, session_id=session.pk)
+        RegistrationSession.objects.bulk_create(
+            RegistrationSession(
+                registration_id=registration.pk,
+                session_id=session.pk,
+                chosen_at=registration.submitted_at,
+            )
             for registration, (_, sessions) in zip(registrations, batch, strict=True)
             for session in sessions
         )

@@ -1,11 +1,9 @@
-"""Rules for what people type, shared by the public form, the admin and services.
+"""Email addresses: one stored form per mailbox, look-alikes refused.
 
-Two kinds of text come in. An email address is normalised once, here, to the
-one form that reaches its mailbox: every comparison, the database constraint
-and the per-address limit see that form, so look-alikes of one address cannot
-register twice or fill one inbox. Free text (names, organisation, position,
-needs, notes) is stored as typed, except that characters nobody can see or
-that rearrange the text around them are refused with a message naming them.
+An email address is normalised once, here, to the one form that reaches its
+mailbox: every comparison, the database constraint and the per-address limit
+see that form, so look-alikes of one address cannot register twice or fill one
+inbox.
 """
 
 import ipaddress
@@ -18,15 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
-# Unicode categories no typed text needs: controls, format characters
-# (invisible ones, and the bidirectional controls such as U+202E that reverse
-# the text after them), surrogates, private use, unassigned code points, and
-# the line and paragraph separators that look like line breaks but are not.
-HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
-# Joiners that Persian, the scripts of South Asia and emoji sequences need to
-# be written correctly; they stay allowed in free text (not in addresses).
-JOINERS = frozenset({"\u200c", "\u200d"})
-LINE_BREAKS_AND_TABS = frozenset({"\n", "\t"})
+from registrations.validators.text import HIDDEN_CATEGORIES, describe_character
 
 # Scripts that a domain's label may mix, as Unicode's "highly restrictive"
 # profile allows (UTS #39): Japanese, Korean and Chinese writing combine these.
@@ -39,75 +29,6 @@ SCRIPT_COMBINATIONS = (
     frozenset({"LATIN", "HAN", "BOPOMOFO"}),
 )
 EMAIL_MAX_LENGTH = 254
-
-
-def describe_character(character: str) -> str:
-    """Return a character's code point and name, e.g. "U+202E RIGHT-TO-LEFT OVERRIDE".
-
-    Error messages name a refused character this way: an invisible one shows
-    nothing, and a bidirectional control would rearrange the message itself.
-    """
-    name = unicodedata.name(character, "")
-    return f"U+{ord(character):04X} {name}".strip()
-
-
-def first_hidden_character(value: str, *, allowed: frozenset = frozenset()) -> str:
-    """Return the first character of ``value`` that is hidden, or an empty string."""
-    for character in value:
-        if character in allowed:
-            continue
-        if unicodedata.category(character) in HIDDEN_CATEGORIES:
-            return character
-    return ""
-
-
-def refuse_hidden_characters(value: str, *, allowed: frozenset = JOINERS) -> None:
-    """Raise if ``value`` holds a control, invisible or unassigned character."""
-    hidden = first_hidden_character(value, allowed=allowed)
-    if hidden:
-        raise ValidationError(
-            _(
-                "This text holds a character that cannot be shown or stored "
-                "(%(character)s). Please type it again without it."
-            ),
-            code="hidden_character",
-            params={"character": describe_character(hidden)},
-        )
-
-
-def clean_single_line(value: str) -> str:
-    """Return one line of free text with its spaces tidied, or refuse it.
-
-    Tabs and line breaks become single spaces (a text box cannot hold them,
-    so they come from a paste or a script); hidden characters are refused.
-    """
-    value = " ".join(value.split())
-    refuse_hidden_characters(value)
-    return value
-
-
-def clean_multi_line(value: str) -> str:
-    """Return free text of several lines with plain line breaks, or refuse it."""
-    value = value.replace("\r\n", "\n").replace("\r", "\n").strip()
-    refuse_hidden_characters(value, allowed=JOINERS | LINE_BREAKS_AND_TABS)
-    return value
-
-
-class SingleLineTextField(forms.CharField):
-    """A text box whose value passes ``clean_single_line``."""
-
-    def to_python(self, value):
-        return clean_single_line(super().to_python(value))
-
-
-class MultiLineTextField(forms.CharField):
-    """A text area whose value passes ``clean_multi_line``."""
-
-    def to_python(self, value):
-        return clean_multi_line(super().to_python(value))
-
-
-# Email addresses
 
 
 def _scripts(label: str) -> set[str]:

@@ -1,0 +1,20 @@
+"""The Django admin: where ministry staff review registrations all day.
+
+Every decision goes through ``registrations.services``; the admin only shows
+the data, asks for confirmation and reports what the services did. Its
+modules: ``programme`` (events, sessions, speakers, organisations),
+``registrations`` (the list and the change page), ``review`` (the decisions),
+``exports`` (the attendee lists and their record) and ``filters``.
+"""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from registrations.admin import exports, programme, registrations  # noqa: F401
+
+admin.site.site_header = _("Symposium registration")
+admin.site.site_title = _("Symposium registration")
+admin.site.index_title = _("Registrations and programme")
+# The list of registrations needs the width; the breadcrumbs and the index
+# lead everywhere the sidebar did.
+admin.site.enable_nav_sidebar = False

@@ -1,0 +1,180 @@
+"""The programme in the admin: events, their sessions, speakers and organisations."""
+
+from django.contrib import admin
+from django.contrib.admin.widgets import AdminSplitDateTime
+from django.db import models
+from django.forms.models import BaseInlineFormSet
+from django.utils.text import capfirst
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from registrations.admin.exports import SessionExportMixin
+from registrations.models import (
+    Event,
+    Organisation,
+    Session,
+    SessionSpeaker,
+    Speaker,
+)
+
+
+class LabelledDateTimeMixin:
+    """Name both halves of a date-and-time input, for screen readers.
+
+    Django's widget puts the field's label on neither the date nor the time
+    box, so each is named after the field: "Starts at: date".
+    """
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if isinstance(db_field, models.DateTimeField) and isinstance(
+            getattr(field, "widget", None), AdminSplitDateTime
+        ):
+            name = capfirst(db_field.verbose_name)
+            date, time = field.widget.widgets
+            date.attrs["aria-label"] = gettext("%(field)s: date") % {"field": name}
+            time.attrs["aria-label"] = gettext("%(field)s: time") % {"field": name}
+        return field
+
+
+class LabelledColumnsMixin(LabelledDateTimeMixin):
+    """Name each input of a table of inlines after its column, for screen readers.
+
+    A tabular inline shows the field's label only as the column's heading.
+    """
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        widget = getattr(field, "widget", None)
+        if widget is not None and not isinstance(widget, AdminSplitDateTime):
+            target = getattr(widget, "widget", widget)  # a related-field wrapper
+            target.attrs.setdefault("aria-label", capfirst(db_field.verbose_name))
+        return field
+
+
+class LabelledFormSet(BaseInlineFormSet):
+    """Name the "delete" box of each row, which has only its column's heading."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].widget.attrs["aria-label"] = gettext("Delete")
+
+
+class SessionInline(LabelledColumnsMixin, admin.TabularInline):
+    formset = LabelledFormSet
+    model = Session
+    fields = ["title", "starts_at", "ends_at", "room", "capacity"]
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Event)
+class EventAdmin(LabelledDateTimeMixin, admin.ModelAdmin):
+    list_display = [
+        "title",
+        "starts_at",
+        "venue",
+        "capacity",
+        "registration_opens_at",
+        "registration_closes_at",
+    ]
+    search_fields = ["title", "title_ja", "slug"]
+    prepopulated_fields = {"slug": ["title"]}
+    date_hierarchy = "starts_at"
+    inlines = [SessionInline]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "title",
+                    "title_ja",
+                    "slug",
+                    "host",
+                    "host_ja",
+                    "contact_email",
+                ]
+            },
+        ),
+        (
+            _("When and where"),
+            {"fields": ["starts_at", "ends_at", "venue", "venue_ja", "capacity"]},
+        ),
+        (
+            _("Registration"),
+            {"fields": ["registration_opens_at", "registration_closes_at"]},
+        ),
+        (
+            _("Texts for the home page"),
+            {
+                "fields": [
+                    "description",
+                    "description_ja",
+                    "aims",
+                    "aims_ja",
+                    "background",
+                    "background_ja",
+                ]
+            },
+        ),
+    ]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "acronym", "kind", "country", "invited"]
+    list_filter = ["invited", "kind"]
+    search_fields = ["name", "name_ja", "acronym"]
+    fields = ["name", "name_ja", "acronym", "kind", "country", "invited"]
+
+
+@admin.register(Speaker)
+class SpeakerAdmin(admin.ModelAdmin):
+    list_display = ["name", "title", "organisation"]
+    list_select_related = ["organisation"]
+    search_fields = ["name", "name_ja", "organisation__name"]
+    autocomplete_fields = ["organisation"]
+
+
+class SessionSpeakerInline(LabelledColumnsMixin, admin.TabularInline):
+    formset = LabelledFormSet
+    model = SessionSpeaker
+    extra = 0
+    autocomplete_fields = ["speaker"]
+
+
+@admin.register(Session)
+class SessionAdmin(LabelledDateTimeMixin, SessionExportMixin, admin.ModelAdmin):
+    list_display = [
+        "title",
+        "event",
+        "starts_at",
+        "ends_at",
+        "room",
+        "capacity",
+        "approved",
+    ]
+    list_filter = ["event"]
+    list_select_related = ["event"]
+    search_fields = ["title", "title_ja"]
+    inlines = [SessionSpeakerInline]
+    fields = [
+        "event",
+        "title",
+        "title_ja",
+        "description",
+        "description_ja",
+        "starts_at",
+        "ends_at",
+        "room",
+        "room_ja",
+        "capacity",
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_approved_count()
+
+    @admin.display(description=_("approved"), ordering="approved_count")
+    def approved(self, session):
+        return session.approved_count

@@ -1,0 +1,11 @@
+"""Documents made from a selection of registrations: today, the attendee list.
+
+One row generator (``columns.attendee_rows``) feeds every way a list leaves
+the system: the admin action on selected registrations, the admin's export of
+the filtered changelist, a session's attendee list and the
+``export_attendees`` command. ``selection`` says which registrations, under
+which name; ``audit`` records who took them, when, which filter and how many;
+``csv`` writes the file. Rows stream from a database cursor
+(``QuerySet.iterator``, a server-side cursor on PostgreSQL) in one SELECT, so
+memory and the number of queries stay the same whatever the row count.
+"""

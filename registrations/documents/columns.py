@@ -1,0 +1,266 @@
+"""The attendee list's columns, declared once, and the rows read for them.
+
+Each ``Column`` names its header, the database values it is made of and how
+a cell is made from them; every renderer (CSV, XLSX, and later documents)
+writes the same columns in the same order. Cells are typed: text, a whole
+number, or a moment (an aware ``datetime``); each renderer writes them as its
+format does best. Adding a column is one entry in ``COLUMNS``.
+"""
+
+import operator
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth import get_user_model
+from django.db.models import Aggregate, CharField, OuterRef, QuerySet, Subquery
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from registrations.models import (
+    Organisation,
+    Registration,
+    RegistrationSession,
+    Session,
+    organisation_display_name,
+)
+
+# The symposium runs in Tokyo: its staff read times and dates in Japan time,
+# whatever the server's clock says.
+EXPORT_TIMEZONE = ZoneInfo("Asia/Tokyo")
+SESSION_SEPARATOR = "; "
+# Rows fetched from the database at a time: large enough to keep the overhead
+# per row low, small enough that memory does not depend on the row count.
+FETCH_ROWS = 2_000
+
+# A spreadsheet evaluates a cell that starts with one of these (OWASP, "CSV
+# Injection"), in ASCII or fullwidth; tab and carriage return because Excel
+# skips them and then reads what follows as the start of the cell.
+FORMULA_TRIGGERS = frozenset("=+-@\t\r＝＋－＠")
+# Where a cell can start inside a value: after a line break, a tab or a
+# semicolon, for an import that splits on them (LibreOffice ticks Tab, Comma
+# and Semicolon by default), then after any spaces, which "Trim spaces" drops.
+CELL_STARTS = re.compile(r"(^|[\n\r\t;])([^\S\n\r\t]*)(?=[=+\-@\t\r＝＋－＠])")
+
+# The kinds of cell.
+TEXT = "text"
+NUMBER = "number"
+MOMENT = "moment"
+
+Cell = str | int | datetime | None
+
+
+def neutralise(value: str) -> str:
+    """Return ``value`` so that a spreadsheet shows it as text, never as a formula.
+
+    Following OWASP's advice on CSV injection, a single quote goes before
+    every place where a cell could start with ``=``, ``+``, ``-``, ``@``, a tab
+    or a carriage return: the value's start, and each point after a line
+    break, a tab or a semicolon, for an import that splits cells there, in
+    each case after any spaces a spreadsheet may trim. Excel and LibreOffice
+    take a leading quote as "this is text". Every other value is left exactly
+    as it is: "Smith-Jones" and "O'Neil" start with a letter and are
+    untouched. The rule makes no exceptions, because an exception ("it looks
+    like a phone number") is a way round it. So "+81 3 5501 8000" becomes
+    "'+81 3 5501 8000", which a spreadsheet shows as the phone number rather
+    than evaluating it (to an error), and a lone "-" becomes "'-". A program
+    reading the file sees the quote and can strip it.
+
+    Every renderer applies it to every text cell (the CSV file and the XLSX
+    workbook alike), so that the two files hold the same values.
+    """
+    return CELL_STARTS.sub(r"\1'\2", value)
+
+
+class GroupConcat(Aggregate):
+    """Join a group's values into one comma-separated string.
+
+    ``GROUP_CONCAT`` on SQLite, ``STRING_AGG`` on PostgreSQL; the order of the
+    values is not defined.
+    """
+
+    function = "GROUP_CONCAT"
+    output_field = CharField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler,
+            connection,
+            function="STRING_AGG",
+            template="%(function)s((%(expressions)s)::text, ',')",
+            **extra_context,
+        )
+
+
+def session_ids_subquery() -> Subquery:
+    """Return the ids of each registration's sessions as "3,1,4", in the same SELECT.
+
+    A correlated subquery rather than ``prefetch_related``, which would cost
+    one more query for every chunk of rows the cursor fetches.
+    """
+    chosen = RegistrationSession.objects.filter(registration_id=OuterRef("pk"))
+    return Subquery(
+        chosen.order_by()
+        .values("registration_id")
+        .annotate(ids=GroupConcat("session_id"))
+        .values("ids")
+    )
+
+
+class Labels:
+    """What cells are made with, in the language active when an export starts.
+
+    Choice labels, country names and session titles are translated once here
+    rather than once per row; the rows themselves are read later, as the
+    file is written, which for a download is after the view has returned.
+    """
+
+    def __init__(self):
+        def labels(choices) -> dict[str, str]:
+            return {value: str(label) for value, label in choices}
+
+        self.status = labels(Registration.Status.choices)
+        self.honorific = labels(Registration.Honorific.choices) | {"": ""}
+        self.sector = labels(Organisation.Kind.choices)
+        self.interpretation = labels(Registration.Interpretation.choices)
+        self.country = dict(countries)
+        # Every session, not only the event's: the table is small, and an
+        # admin may have given a registration a session of another event.
+        programme = list(Session.objects.all())
+        self.titles = {session.pk: session.localized.title for session in programme}
+        self.order = {session.pk: place for place, session in enumerate(programme)}
+        # A registration picks a few sessions among a handful, so the same
+        # combinations come back again and again.
+        self.sessions: dict[str | None, str] = {None: ""}
+
+    def sessions_cell(self, session_ids: str | None) -> str:
+        cell = self.sessions.get(session_ids)
+        if cell is None:
+            ids = sorted(map(int, session_ids.split(",")), key=self.order.get)
+            cell = SESSION_SEPARATOR.join(self.titles[id_] for id_ in ids)
+            self.sessions[session_ids] = cell
+        return cell
+
+
+def field_label(name: str) -> Callable[[], str]:
+    return lambda: str(capfirst(Registration._meta.get_field(name).verbose_name))
+
+
+def plain(*values):
+    return values[0]
+
+
+def choice(table: str) -> Callable:
+    """Make a cell from a choice's label; an unknown (old) value shows as stored."""
+
+    def make(labels: Labels) -> Callable:
+        names = getattr(labels, table)
+        return lambda value: names.get(value, value or "")
+
+    return make
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: its header, the values it reads, and how it makes a cell."""
+
+    header: Callable[[], str]
+    fields: tuple[str, ...]
+    # Given the export's labels, return the function from values to the cell.
+    cell: Callable[[Labels], Callable[..., Cell]] = lambda labels: plain
+    kind: str = TEXT
+    # A width that fits most values, in characters (for XLSX); the renderer
+    # widens a column to its longest value up to a limit.
+    width: int = 12
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column(lambda: str(_("ID")), ("pk",), kind=NUMBER, width=6),
+    Column(field_label("status"), ("status",), choice("status"), width=14),
+    Column(field_label("honorific"), ("honorific",), choice("honorific"), width=8),
+    Column(field_label("family_name"), ("family_name",), width=16),
+    Column(field_label("given_name"), ("given_name",), width=16),
+    Column(field_label("name_ja"), ("name_ja",), width=14),
+    Column(field_label("email"), ("email",), width=28),
+    Column(
+        field_label("organisation"),
+        ("organisation__name", "organisation__name_ja", "organisation_other"),
+        lambda labels: (
+            lambda name, name_ja, other: organisation_display_name(
+                name=name, name_ja=name_ja, other=other
+            )
+        ),
+        width=30,
+    ),
+    Column(
+        lambda: str(_("Organisation kind")),
+        ("organisation__kind",),
+        choice("sector"),
+        width=20,
+    ),
+    Column(field_label("position"), ("position",), width=24),
+    Column(field_label("country"), ("country",), choice("country"), width=16),
+    Column(lambda: str(_("Country code")), ("country",), width=6),
+    Column(field_label("category"), ("category",), choice("sector"), width=20),
+    Column(
+        field_label("sessions"),
+        ("session_ids",),
+        lambda labels: labels.sessions_cell,
+        width=40,
+    ),
+    Column(field_label("dietary_needs"), ("dietary_needs",), width=20),
+    Column(field_label("accessibility_needs"), ("accessibility_needs",), width=20),
+    Column(
+        field_label("interpretation"),
+        ("interpretation",),
+        choice("interpretation"),
+        width=14,
+    ),
+    Column(field_label("submitted_at"), ("submitted_at",), kind=MOMENT, width=19),
+    Column(field_label("reviewed_at"), ("reviewed_at",), kind=MOMENT, width=19),
+    Column(
+        field_label("reviewed_by"),
+        (f"reviewed_by__{get_user_model().USERNAME_FIELD}",),
+        lambda labels: lambda name: name or "",
+        width=14,
+    ),
+)
+
+
+def column_headers() -> list[str]:
+    """Return the header row, in the active language."""
+    return [column.header() for column in COLUMNS]
+
+
+def attendee_rows(registrations: QuerySet) -> Iterator[list[Cell]]:
+    """Return the rows of ``registrations``: one list of typed cells each.
+
+    Rows come in the queryset's order, read in one SELECT through a database
+    cursor, so memory stays the same whatever their number. Text is as
+    stored: the renderers neutralise formulas as their format needs.
+    """
+    labels = Labels()
+    fields: list[str] = []
+    makers = []
+    for column in COLUMNS:
+        first = len(fields)
+        fields.extend(column.fields)
+        pick = operator.itemgetter(*range(first, len(fields)))
+        make = column.cell(labels)
+        if len(column.fields) == 1:
+            makers.append(lambda row, pick=pick, make=make: make(pick(row)))
+        else:
+            makers.append(lambda row, pick=pick, make=make: make(*pick(row)))
+
+    def rows() -> Iterator[list[Cell]]:
+        for row in (
+            registrations.annotate(session_ids=session_ids_subquery())
+            .values_list(*fields)
+            .iterator(chunk_size=FETCH_ROWS)
+        ):
+            yield [make(row) for make in makers]
+
+    return rows()

@@ -1,0 +1,52 @@
+"""The symposium's data: events, their programme, organisations and registrations.
+
+The outbox's model lives with the rest of the mail delivery
+(``registrations.mail.models``); it is imported here so that Django finds it
+among this app's models.
+"""
+
+from registrations.mail.models import OutgoingEmail
+from registrations.models.bilingual import BilingualMixin, Localized, japanese_is_active
+from registrations.models.choices import ATTENDING, RegistrationStatus, Sector
+from registrations.models.exports import ExportLog
+from registrations.models.history import RegistrationChange
+from registrations.models.programme import (
+    Event,
+    EventQuerySet,
+    Organisation,
+    Session,
+    SessionQuerySet,
+    SessionSpeaker,
+    Speaker,
+)
+from registrations.models.registrations import (
+    Registration,
+    RegistrationQuerySet,
+    RegistrationSession,
+    new_private_token,
+    organisation_display_name,
+)
+
+__all__ = [
+    "ATTENDING",
+    "Sector",
+    "BilingualMixin",
+    "Event",
+    "EventQuerySet",
+    "ExportLog",
+    "Localized",
+    "Organisation",
+    "OutgoingEmail",
+    "Registration",
+    "RegistrationChange",
+    "RegistrationQuerySet",
+    "RegistrationSession",
+    "RegistrationStatus",
+    "Session",
+    "SessionQuerySet",
+    "SessionSpeaker",
+    "Speaker",
+    "japanese_is_active",
+    "new_private_token",
+    "organisation_display_name",
+]

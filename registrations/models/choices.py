@@ -1,0 +1,35 @@
+"""Vocabularies that several models share."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class RegistrationStatus(models.TextChoices):
+    """Where a registration stands; ``services`` holds the allowed transitions."""
+
+    PENDING = "pending", _("Pending review")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    WAITLISTED = "waitlisted", _("Waiting list")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+# Who attends: the registrations that hold a seat. Capacity counts them, the
+# session lists and badges are made for them. The one place that says so.
+ATTENDING = RegistrationStatus.APPROVED
+
+
+class Sector(models.TextChoices):
+    """What kind of body an organisation is, and so for whom a delegate attends.
+
+    One vocabulary for both: an organisation's kind and a delegate's category
+    take the same values, so that a delegate's category can be read from
+    their organisation, and lists can be counted by sector either way.
+    """
+
+    GOVERNMENT = "government", _("Government")
+    INTERNATIONAL = "international", _("International organisation")
+    NGO = "ngo", _("Non-governmental organisation")
+    ACADEMIC = "academic", _("Academia")
+    PRESS = "press", _("Press")
+    OTHER = "other", _("Other")

@@ -1,0 +1,277 @@
+"""The event and its programme: sessions, speakers, and the organisations."""
+
+from django.db import models
+from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, Lower
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+from django_countries.fields import CountryField
+
+from registrations.models.bilingual import BilingualMixin
+from registrations.models.choices import ATTENDING, Sector
+
+
+class EventQuerySet(models.QuerySet):
+    def current(self) -> "Event | None":
+        """Return the next event to come, or else the latest one."""
+        upcoming = self.filter(ends_at__gte=timezone.now()).order_by("starts_at")
+        return upcoming.first() or self.order_by("-starts_at").first()
+
+
+class Event(BilingualMixin, models.Model):
+    title = models.CharField(_("title"), max_length=200)
+    title_ja = models.CharField(_("title (Japanese)"), max_length=200, blank=True)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=100,
+        unique=True,
+        help_text=_("The short name used in web addresses, e.g. apac-smuggling-2027."),
+    )
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    venue = models.CharField(_("venue"), max_length=200)
+    venue_ja = models.CharField(_("venue (Japanese)"), max_length=200, blank=True)
+    host = models.CharField(_("host"), max_length=200)
+    host_ja = models.CharField(_("host (Japanese)"), max_length=200, blank=True)
+    description = models.TextField(
+        _("description"), blank=True, help_text=_("Shown on the home page.")
+    )
+    description_ja = models.TextField(_("description (Japanese)"), blank=True)
+    aims = models.TextField(
+        _("aims"), blank=True, help_text=_("One aim per line; shown as a list.")
+    )
+    aims_ja = models.TextField(_("aims (Japanese)"), blank=True)
+    background = models.TextField(
+        _("background"),
+        blank=True,
+        help_text=_("Context for delegates; paragraphs separated by a blank line."),
+    )
+    background_ja = models.TextField(_("background (Japanese)"), blank=True)
+    contact_email = models.EmailField(
+        _("contact email"),
+        help_text=_("Where delegates write with questions; shown on every page."),
+    )
+    registration_opens_at = models.DateTimeField(_("registration opens at"))
+    registration_closes_at = models.DateTimeField(_("registration closes at"))
+    capacity = models.PositiveIntegerField(
+        _("capacity"), help_text=_("Seats in the hall: approved delegates at most.")
+    )
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        ordering = ["-starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")),
+                name="event_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(registration_closes_at__gt=F("registration_opens_at")),
+                name="event_registration_closes_after_opening",
+            ),
+            models.CheckConstraint(
+                condition=Q(capacity__gte=0), name="event_capacity_not_negative"
+            ),
+        ]
+
+    def __str__(self):
+        return self.localized.title
+
+    def get_absolute_url(self):
+        return reverse("registrations:event", kwargs={"slug": self.slug})
+
+    def is_registration_open(self, *, at=None) -> bool:
+        at = at or timezone.now()
+        return self.registration_opens_at <= at < self.registration_closes_at
+
+
+class Organisation(BilingualMixin, models.Model):
+    Kind = Sector
+
+    # The contexts tell translators that this name is an organisation's, which
+    # Japanese calls differently from a person's.
+    name = models.CharField(pgettext_lazy("organisation", "name"), max_length=200)
+    name_ja = models.CharField(
+        pgettext_lazy("organisation", "name (Japanese)"), max_length=200, blank=True
+    )
+    acronym = models.CharField(_("acronym"), max_length=30, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    country = CountryField(
+        _("country"), blank=True, help_text=_("Where it is based; blank if global.")
+    )
+    invited = models.BooleanField(
+        _("invited"),
+        default=False,
+        help_text=_("Formally invited by the host; listed on the home page."),
+    )
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="organisation_unique_name_ci"),
+        ]
+
+    def __str__(self):
+        if self.acronym:
+            return f"{self.localized.name} ({self.acronym})"
+        return self.localized.name
+
+
+class Speaker(BilingualMixin, models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    name_ja = models.CharField(_("name (Japanese)"), max_length=200, blank=True)
+    # A person's title (a position), not the title of an event or a session.
+    title = models.CharField(
+        pgettext_lazy("position", "title"),
+        max_length=200,
+        blank=True,
+        help_text=_("Position, e.g. Executive Director."),
+    )
+    title_ja = models.CharField(
+        pgettext_lazy("position", "title (Japanese)"), max_length=200, blank=True
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        related_name="speakers",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+    )
+
+    class Meta:
+        verbose_name = _("speaker")
+        verbose_name_plural = _("speakers")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.localized.name
+
+
+class SessionQuerySet(models.QuerySet):
+    def with_approved_count(self):
+        """Annotate ``approved_count``: the approved registrations for each session.
+
+        One subquery per session that starts from its event's approved
+        registrations (an index gives them), rather than a join through every
+        registration of every session: the form checks the chosen sessions
+        with this on each submission.
+        """
+        chosen = self.model.registrations.through.objects.filter(
+            session=OuterRef("pk"),
+            registration__event=OuterRef("event"),
+            registration__status=ATTENDING,
+        )
+        approved = (
+            chosen.order_by()
+            .values("session")
+            .annotate(total=models.Count("*"))
+            .values("total")
+        )
+        return self.annotate(approved_count=Coalesce(Subquery(approved), 0))
+
+
+class Session(BilingualMixin, models.Model):
+    event = models.ForeignKey(
+        Event,
+        verbose_name=_("event"),
+        related_name="sessions",
+        on_delete=models.CASCADE,
+    )
+    title = models.CharField(_("title"), max_length=200)
+    title_ja = models.CharField(_("title (Japanese)"), max_length=200, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    description_ja = models.TextField(_("description (Japanese)"), blank=True)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    room = models.CharField(_("room"), max_length=100, blank=True)
+    room_ja = models.CharField(_("room (Japanese)"), max_length=100, blank=True)
+    capacity = models.PositiveIntegerField(
+        _("capacity"),
+        null=True,
+        blank=True,
+        help_text=_("Seats for approved delegates; leave blank for no limit."),
+    )
+    speakers = models.ManyToManyField(
+        Speaker,
+        verbose_name=_("speakers"),
+        related_name="sessions",
+        through="SessionSpeaker",
+        blank=True,
+    )
+
+    objects = SessionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        ordering = ["starts_at", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")),
+                name="session_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(capacity__isnull=True) | Q(capacity__gte=0),
+                name="session_capacity_not_negative",
+            ),
+        ]
+
+    def __str__(self):
+        return self.localized.title
+
+    @property
+    def seats_left(self) -> int | None:
+        """Return the free seats (None: unlimited); needs ``with_approved_count``."""
+        if self.capacity is None:
+            return None
+        return max(self.capacity - self.approved_count, 0)
+
+    @property
+    def is_full(self) -> bool:
+        return self.seats_left == 0
+
+
+class SessionSpeaker(models.Model):
+    class Role(models.TextChoices):
+        SPEAKER = "speaker", _("Speaker")
+        KEYNOTE = "keynote", _("Keynote speaker")
+        CHAIR = "chair", _("Chair")
+        PANELLIST = "panellist", _("Panellist")
+
+    session = models.ForeignKey(
+        Session,
+        verbose_name=_("session"),
+        related_name="speaker_slots",
+        on_delete=models.CASCADE,
+    )
+    speaker = models.ForeignKey(
+        Speaker,
+        verbose_name=_("speaker"),
+        related_name="session_slots",
+        on_delete=models.CASCADE,
+    )
+    role = models.CharField(
+        _("role"), max_length=20, choices=Role.choices, default=Role.SPEAKER
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("session speaker")
+        verbose_name_plural = _("session speakers")
+        ordering = ["order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "speaker"], name="session_speaker_once_per_session"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.speaker} – {self.session}"

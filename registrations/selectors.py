@@ -1,0 +1,230 @@
+"""Reads that several places need, each defined once.
+
+Views, the admin, emails, documents and the services ask these functions
+rather than writing their own query for the same question: how many seats are
+taken, where a delegate stands on the waiting list, who may review or export.
+Nothing here changes data.
+"""
+
+import datetime
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import (
+    Case,
+    Count,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.text import smart_split, unescape_string_literal
+
+from registrations.models import (
+    Event,
+    Organisation,
+    Registration,
+    RegistrationSession,
+    Session,
+    SessionSpeaker,
+)
+
+Status = Registration.Status
+
+# What the reviewers' search looks in: each word must be in one of them.
+REGISTRATION_SEARCH_FIELDS = [
+    "family_name",
+    "given_name",
+    "name_ja",
+    "email",
+    "organisation__name",
+    "organisation__acronym",
+    "organisation_other",
+]
+
+REVIEW_PERMISSION = "registrations.review_registration"
+EXPORT_PERMISSION = "registrations.export_registration"
+
+
+# Who may
+
+
+def can_review(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Return whether ``user`` may approve, reject and waitlist registrations."""
+    return user.has_perm(REVIEW_PERMISSION)
+
+
+def can_export(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Return whether ``user`` may take attendee lists out of the system."""
+    return user.has_perm(EXPORT_PERMISSION)
+
+
+# Seats
+
+
+def seats_taken(event: Event) -> int:
+    """Return the seats in the hall that approved delegates hold."""
+    return event.registrations.attending().count()
+
+
+def full_sessions_among(sessions: Iterable[Session]) -> list[Session]:
+    """Return the sessions among ``sessions`` whose approved seats are all taken."""
+    limited = [session.pk for session in sessions if session.capacity is not None]
+    if not limited:
+        return []
+    counted = Session.objects.filter(pk__in=limited).with_approved_count()
+    return [s for s in counted if s.approved_count >= s.capacity]
+
+
+def full_sessions_added(
+    *, registration: Registration, sessions: Iterable[Session]
+) -> list[Session]:
+    """Return the full sessions an approved registration would newly hold a seat in."""
+    if not registration.is_attending:
+        return []
+    current = set(registration.sessions.values_list("pk", flat=True))
+    return full_sessions_among(s for s in sessions if s.pk not in current)
+
+
+# Registrations
+
+
+def live_registration(event: Event, email: str) -> Registration | None:
+    """Return the event's registration holding ``email``, or None.
+
+    The unique constraint allows one at most. Asked without an order, the
+    query is answered from the constraint's index on PostgreSQL; ordered, it
+    walks the registrations by date.
+    """
+    try:
+        return Registration.objects.live().filter(event=event).with_email(email).get()
+    except Registration.DoesNotExist:
+        return None
+
+
+def chosen_sessions(registration: Registration) -> QuerySet:
+    """Return the sessions a delegate chose, in the programme's order."""
+    return registration.sessions.order_by("starts_at")
+
+
+def status_counts(queryset) -> dict[str, int]:
+    """Return how many registrations of ``queryset`` are in each status."""
+    counts = dict(queryset.order_by().values_list("status").annotate(total=Count("pk")))
+    return {status: counts.get(status, 0) for status in Status.values}
+
+
+def with_waitlist_place(registrations: QuerySet) -> QuerySet:
+    """Annotate ``waitlist_place``: 1 is next on the waiting list, None if not on it.
+
+    The waiting list of an event is in the order registrations joined it
+    (``status_changed_at``), oldest first, ties broken by id. The count is a
+    correlated subquery, so the database works it out for the rows read only.
+    """
+    ahead = (
+        Registration.objects.filter(event=OuterRef("event"), status=Status.WAITLISTED)
+        .filter(
+            Q(status_changed_at__lt=OuterRef("status_changed_at"))
+            | Q(status_changed_at=OuterRef("status_changed_at"), pk__lte=OuterRef("pk"))
+        )
+        .order_by()
+        .values("event")
+        .annotate(place=Count("*"))
+        .values("place")
+    )
+    return registrations.annotate(
+        waitlist_place=Case(
+            When(status=Status.WAITLISTED, then=Subquery(ahead)), default=None
+        )
+    )
+
+
+def waitlist_positions(registrations: Iterable[Registration]) -> dict[int, int]:
+    """Return the waiting-list place of each waitlisted registration, in one query."""
+    waiting = [r.pk for r in registrations if r.status == Status.WAITLISTED]
+    if not waiting:
+        return {}
+    places = with_waitlist_place(Registration.objects.filter(pk__in=waiting))
+    return dict(places.values_list("pk", "waitlist_place"))
+
+
+def registrations_for_review(registrations: QuerySet) -> QuerySet:
+    """Annotate what the reviewers' list shows: sessions chosen, waiting-list place.
+
+    Correlated subqueries: the database evaluates them for the rows of the
+    page only, not for the whole filtered list.
+    """
+    sessions_chosen = (
+        RegistrationSession.objects.filter(registration=OuterRef("pk"))
+        .order_by()
+        .values("registration")
+        .annotate(total=Count("*"))
+        .values("total")
+    )
+    return with_waitlist_place(
+        registrations.annotate(sessions_total=Coalesce(Subquery(sessions_chosen), 0))
+    )
+
+
+def registrations_searched(registrations: QuerySet, text: str) -> QuerySet:
+    """Return the registrations in which every word of ``text`` is found.
+
+    A word is found when a field of ``REGISTRATION_SEARCH_FIELDS`` contains it,
+    in any letter case; "quoted words" are searched as one. The admin's
+    search box and the exports of its list both search this way.
+    """
+    for word in smart_split(text):
+        if word[:1] in "\"'" and word[0] == word[-1] and len(word) > 1:
+            word = unescape_string_literal(word)
+        registrations = registrations.filter(
+            Q.create(
+                [(f"{field}__icontains", word) for field in REGISTRATION_SEARCH_FIELDS],
+                connector=Q.OR,
+            )
+        )
+    return registrations
+
+
+def registration_history(registration: Registration) -> QuerySet:
+    """Return the changes of ``registration``, oldest first, with who made them."""
+    return registration.changes.select_related("changed_by")
+
+
+def waitlist_position(registration: Registration) -> int | None:
+    """Return the registration's place on the waiting list (1 is next), or None."""
+    return waitlist_positions([registration]).get(registration.pk)
+
+
+# The programme
+
+
+def event_programme(event: Event) -> QuerySet:
+    """Return the event's sessions with their seats taken and their speakers."""
+    return (
+        event.sessions.with_approved_count()
+        .prefetch_related(
+            Prefetch(
+                "speaker_slots",
+                queryset=SessionSpeaker.objects.select_related("speaker__organisation"),
+            )
+        )
+        .order_by("starts_at", "title")
+    )
+
+
+def invited_organisations() -> QuerySet:
+    """Return the organisations the host formally invited."""
+    return Organisation.objects.filter(invited=True)
+
+
+# Personal data
+
+
+def retention_cutoff() -> datetime.datetime:
+    """Return when an event must have ended for its registrations to be deleted."""
+    retention = datetime.timedelta(days=settings.REGISTRATION_RETENTION_DAYS)
+    return timezone.now() - retention
