@@ -27,8 +27,9 @@ PHOTO_MAX_PIXELS = 50_000_000
 # The smallest picture that still prints recognisably on a badge (about
 # 25 by 32 mm at 150 dots per inch).
 PHOTO_MIN_SIZE = (150, 190)
-# The stored picture fits in this box (300 dots per inch on the badge).
-PORTRAIT_MAX_SIZE = (600, 800)
+# The stored picture fits in this box: over 400 dots per inch in the badge's
+# frame, and some 40 kB a photo in a PDF of a thousand badges.
+PORTRAIT_MAX_SIZE = (480, 640)
 JPEG_QUALITY = 85
 
 

@@ -1,6 +1,7 @@
 """What documents draw besides text: QR codes, crop marks, photos."""
 
 import functools
+from collections.abc import Sequence
 
 import segno
 from reportlab.lib.colors import black, white
@@ -61,35 +62,29 @@ def draw_qr(
 def draw_crop_marks(
     canvas: Canvas,
     *,
-    x: float,
-    y: float,
-    width: float,
-    height: float,
+    columns: Sequence[float],
+    rows: Sequence[float],
     length: float = 5 * mm,
     gap: float = 2 * mm,
 ) -> None:
-    """Draw the marks to cut a ``width`` by ``height`` piece at ``(x, y)`` out.
+    """Draw the marks for cutting a sheet along ``columns`` (x) and ``rows`` (y).
 
-    Two short hairlines at each corner, outside the piece and ``gap`` away
-    from it, along the lines to cut.
+    The pieces lie edge to edge between the first and last of each; every
+    cut line gets a short hairline in the margin at both of its ends,
+    ``gap`` away from the pieces, so that no mark falls on a piece. One
+    piece is ``columns=(x, x + width), rows=(y, y + height)``.
     """
+    left, right = min(columns), max(columns)
+    bottom, top = min(rows), max(rows)
     canvas.saveState()
     canvas.setStrokeColor(black)
     canvas.setLineWidth(0.25)
-    for corner_x, outward_x in ((x, -1), (x + width, 1)):
-        for corner_y, outward_y in ((y, -1), (y + height, 1)):
-            canvas.line(
-                corner_x + outward_x * gap,
-                corner_y,
-                corner_x + outward_x * (gap + length),
-                corner_y,
-            )
-            canvas.line(
-                corner_x,
-                corner_y + outward_y * gap,
-                corner_x,
-                corner_y + outward_y * (gap + length),
-            )
+    for x in columns:
+        canvas.line(x, top + gap, x, top + gap + length)
+        canvas.line(x, bottom - gap, x, bottom - gap - length)
+    for y in rows:
+        canvas.line(left - gap, y, left - gap - length, y)
+        canvas.line(right + gap, y, right + gap + length, y)
     canvas.restoreState()
 
 

@@ -6,16 +6,18 @@ DejaVu Sans for the Latin and IPAexGothic for the katakana. A space stays in
 the run it is in.
 
 ``fit_text`` is the one rule for text that must fit a box, on every document:
-keep the text on one line, shrinking it from its size down to its legible
-minimum; if it still does not fit, wrap it at that minimum (between words,
-between Japanese characters, and inside a word only when the word alone is
-wider than the box). The lines it returns always hold the whole text.
+keep the text on one line (or the few lines a document allows), shrinking it
+from its size down to its legible minimum; if it still does not fit, wrap it
+at that minimum into as many lines as it needs (between words, between
+Japanese characters, and inside a word only when the word alone is wider
+than the box). The lines it returns always hold the whole text.
 """
 
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from reportlab.lib.colors import Color, black
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
@@ -60,12 +62,22 @@ def text_width(text: str, typeface: Typeface, size: float) -> float:
 
 
 def draw_runs(
-    canvas: Canvas, text: str, *, x: float, y: float, typeface: Typeface, size: float
+    canvas: Canvas,
+    text: str,
+    *,
+    x: float,
+    y: float,
+    typeface: Typeface,
+    size: float,
+    colour: Color = black,
 ) -> float:
-    """Draw one line of ``text`` with its baseline starting at ``(x, y)``.
+    """Draw one line of ``text`` in ``colour``, its baseline starting at ``(x, y)``.
 
-    Return the width drawn. The fill colour is the canvas's current one.
+    Return the width drawn.
     """
+    canvas.setFillColor(colour)
+    # The outline of a font drawn stroked for bold is the text's colour too.
+    canvas.setStrokeColor(colour)
     line = canvas.beginText(x, y)
     for font, part in runs(text, typeface):
         line.setFont(font, size)
@@ -126,6 +138,7 @@ class FittedText:
         top: float,
         width: float,
         align: str = "left",
+        colour: Color = black,
     ) -> float:
         """Draw the lines below ``top`` in a box ``width`` wide; return the bottom.
 
@@ -147,31 +160,42 @@ class FittedText:
                 y=baseline,
                 typeface=self.style.typeface,
                 size=self.size,
+                colour=colour,
             )
             baseline -= self.line_height
         return top - self.height
 
 
 def fit_text(
-    text: str, style: TextStyle, *, width: float, max_size: float | None = None
+    text: str,
+    style: TextStyle,
+    *,
+    width: float,
+    max_lines: int = 1,
 ) -> FittedText:
-    """Set ``text`` in a box ``width`` wide: one line if it can be, else wrapped.
+    """Set ``text`` in a box ``width`` wide, as large as it fits in ``max_lines``.
 
-    The size goes down from ``style.size`` (or ``max_size``, if smaller) in
-    steps until the text fits on one line; at ``style.min_size`` it is wrapped
-    into as many lines as it needs. An empty text gives no lines.
+    The size goes down from the style's size in steps until the text fits in
+    ``max_lines`` lines (one, unless a document allows more); at the style's
+    smallest size it is wrapped into as many lines as it needs, however many.
+    An empty text gives no lines.
     """
     text = " ".join(text.split())
     typeface = style.typeface
+    largest, smallest = style.size, style.min_size
     if not text:
-        return FittedText((), style.size, style)
-    size = min(style.size, max_size or style.size)
-    while size > style.min_size:
-        if text_width(text, typeface, size) <= width:
-            return FittedText((text,), size, style)
-        size = max(size - SHRINK_STEP, style.min_size)
-    size = style.min_size
-    return FittedText(tuple(wrap(text, typeface, size, width)), size, style)
+        return FittedText((), largest, style)
+    size = largest
+    while size > smallest:
+        if max_lines == 1:
+            if text_width(text, typeface, size) <= width:
+                return FittedText((text,), size, style)
+        else:
+            lines = wrap(text, typeface, size, width)
+            if len(lines) <= max_lines:
+                return FittedText(tuple(lines), size, style)
+        size = max(size - SHRINK_STEP, smallest)
+    return FittedText(tuple(wrap(text, typeface, smallest, width)), smallest, style)
 
 
 def is_ideographic(character: str) -> bool:
