@@ -282,6 +282,28 @@ def _draw_sheet_marks(canvas: Canvas, layout: Layout) -> None:
     pdf.draw_crop_marks(canvas, columns=xs, rows=ys)
 
 
+# How many registrations with characters the fonts lack a page names.
+UNPRINTABLE_LISTED = 20
+
+
+def unprintable(registrations) -> list[tuple[str, str]]:
+    """Return the names whose badge would show a character as an empty box.
+
+    Each is ``(name, characters)``; the fonts cover Latin, Greek, Cyrillic
+    and Japanese, not Thai or Hangul, for instance. A page shows them before
+    anything is printed, so that staff can correct the name first.
+    """
+    found = []
+    fields = ("given_name", "family_name", "name_ja", "organisation_other")
+    for given, family, name_ja, other in registrations.values_list(*fields).iterator():
+        missing = pdf.missing_characters(" ".join([given, family, name_ja, other]))
+        if missing:
+            found.append((f"{given} {family.upper()}", " ".join(missing)))
+            if len(found) == UNPRINTABLE_LISTED:
+                break
+    return found
+
+
 @dataclass(frozen=True)
 class BadgeDocument:
     """A printed badge PDF and its record."""
