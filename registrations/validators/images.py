@@ -60,6 +60,13 @@ def not_an_image() -> ValidationError:
     )
 
 
+def too_many_pixels() -> ValidationError:
+    return ValidationError(
+        _("This picture has too many pixels to be a portrait."),
+        code="photo_too_many_pixels",
+    )
+
+
 def read_portrait(data: bytes) -> Portrait:
     """Decode ``data`` as a picture and return it cleaned, or raise ValidationError."""
     if len(data) > PHOTO_MAX_BYTES:
@@ -69,16 +76,13 @@ def read_portrait(data: bytes) -> Portrait:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data), formats=PHOTO_FORMATS) as image:
                 if image.width * image.height > PHOTO_MAX_PIXELS:
-                    raise ValidationError(
-                        _("This picture has too many pixels to be a portrait."),
-                        code="photo_too_many_pixels",
-                    )
+                    raise too_many_pixels()
                 image.load()
                 picture = ImageOps.exif_transpose(image)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        raise too_many_pixels() from error
     except (
         UnidentifiedImageError,
-        Image.DecompressionBombError,
-        Image.DecompressionBombWarning,
         OSError,
         SyntaxError,
         ValueError,

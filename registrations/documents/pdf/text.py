@@ -35,6 +35,8 @@ NO_LINE_START = frozenset(
     "、。，．・：；？！ー―‐～…）」』】〕〉》”’ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ々"
 )
 NO_LINE_END = frozenset("（「『【〔〈《“‘")
+# Where a Latin word may break besides a space: after a hyphen.
+BREAK_AFTER = frozenset("-‐/")
 
 
 def runs(text: str, typeface: Typeface) -> Iterator[tuple[str, str]]:
@@ -206,13 +208,14 @@ def is_ideographic(character: str) -> bool:
 def break_units(text: str) -> list[str]:
     """Split ``text`` into the pieces a line may break between.
 
-    A piece is a word with the space after it, or one Japanese character
-    (with the punctuation that must stay with it).
+    A piece is a word with the space after it, a part of a word up to a
+    hyphen, or one Japanese character (with the punctuation that must stay
+    with it).
     """
     units: list[str] = []
     word = ""
     for character in text:
-        if character == " ":
+        if character == " " or (character in BREAK_AFTER and word.strip()):
             word += character
             units.append(word)
             word = ""
