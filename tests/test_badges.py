@@ -1,5 +1,6 @@
 """Badges: what the PDF shows, the QR code's own secret, reissues, the print record."""
 
+import importlib
 import io
 from io import StringIO
 
@@ -7,8 +8,9 @@ import pypdf
 import pypdfium2
 import pytest
 import zxingcpp
+from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
@@ -411,3 +413,16 @@ def test_an_organisation_of_the_list_prints_in_both_languages(event):
     document = print_badges(Registration.objects.filter(pk=registration.pk))
     text = page_texts(document.content)[0]
     assert "Ministry of Justice" in text and "法務省" in text
+
+
+def test_the_badge_desk_group_may_print_badges_and_nothing_else(client):
+    importlib.import_module(
+        "registrations.migrations.0010_badge_desk_group"
+    ).create_badge_desk(django_apps, None)
+    user = get_user_model().objects.create_user("desk", password="x", is_staff=True)
+    user.groups.add(Group.objects.get(name="Badge desk"))
+    assert selectors.can_print_badges(user)
+    assert selectors.can_view_photos(user) and selectors.can_change_photos(user)
+    assert not selectors.can_review(user) and not selectors.can_export(user)
+    client.force_login(user)
+    assert client.get(reverse("registrations:staff_badges")).status_code == 200
