@@ -426,3 +426,24 @@ def test_the_badge_desk_group_may_print_badges_and_nothing_else(client):
     assert not selectors.can_review(user) and not selectors.can_export(user)
     client.force_login(user)
     assert client.get(reverse("registrations:staff_badges")).status_code == 200
+
+
+def test_the_delegation_role_prints_under_the_name_the_head_marked():
+    """The place the delegations' role fills: a registration with the field."""
+    from django.db import models
+
+    from registrations.documents.badge_content import delegation_role
+
+    class DelegationRole(models.TextChoices):
+        HEAD = "head", "Head of delegation"
+        MEMBER = "member", "Member"
+
+    class WithRole:
+        pass
+
+    WithRole.DelegationRole = DelegationRole
+    head, member, none = WithRole(), WithRole(), RegistrationFactory.build()
+    head.delegation_role, member.delegation_role = "head", "member"
+    assert delegation_role(head) == ("Head of delegation", True)
+    assert delegation_role(member) == ("Member", False)
+    assert delegation_role(none) == ("", False)
