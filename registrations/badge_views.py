@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from registrations import selectors, services
-from registrations.admin.badges import pdf_response
 from registrations.documents import badges, selection
 from registrations.models import ExportLog
 from registrations.staff_forms import BadgeSelectionForm
@@ -74,7 +73,7 @@ def badge_page(request):
                 except services.RegistrationError as error:
                     form.add_error(None, error.message)
                 else:
-                    return pdf_response(document)
+                    return badges.badge_response(document)
             summary = selection_summary(chosen)
     else:
         form = BadgeSelectionForm()

@@ -11,11 +11,10 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -29,20 +28,6 @@ from symposium.uploads import accepts_upload
 
 # How many registrations a confirmation page lists before summing up.
 CONFIRMATION_LISTED = 50
-
-
-def pdf_response(document: badges.BadgeDocument) -> HttpResponse:
-    """Return the badge PDF as a download."""
-    return HttpResponse(
-        document.content,
-        content_type=badges.CONTENT_TYPE,
-        headers={
-            "Content-Disposition": content_disposition_header(
-                as_attachment=True, filename=document.filename
-            ),
-            "Cache-Control": "private, no-store",
-        },
-    )
 
 
 class BadgeInline(ReadOnly, admin.TabularInline):
@@ -150,7 +135,7 @@ class BadgeMixin:
             except services.RegistrationError as error:
                 form.add_error(None, error.message)
             else:
-                return pdf_response(document)
+                return badges.badge_response(document)
         return self.confirmation(
             request,
             queryset,

@@ -23,6 +23,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.http import HttpResponse
+from django.utils.http import content_disposition_header
 from reportlab.lib.colors import HexColor, white
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.utils import ImageReader
@@ -315,6 +317,20 @@ class BadgeDocument:
     @property
     def filename(self) -> str:
         return self.record.log.filename
+
+
+def badge_response(document: BadgeDocument) -> HttpResponse:
+    """Return the badge PDF as a download, kept by no cache on the way."""
+    return HttpResponse(
+        document.content,
+        content_type=CONTENT_TYPE,
+        headers={
+            "Content-Disposition": content_disposition_header(
+                as_attachment=True, filename=document.filename
+            ),
+            "Cache-Control": "private, no-store",
+        },
+    )
 
 
 def badge_contents(record: services.BadgePrintRecord) -> Iterable[BadgeContent]:

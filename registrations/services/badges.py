@@ -25,6 +25,7 @@ from registrations.errors import RegistrationError
 from registrations.models import (
     Badge,
     BadgePrint,
+    Event,
     ExportLog,
     Registration,
 )
@@ -152,7 +153,7 @@ def badges_print(
     *,
     registrations: QuerySet,
     kind: str,
-    event,
+    event: Event | None,
     filters: dict,
     filename: str,
     by: AbstractBaseUser | None,
