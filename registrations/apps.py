@@ -10,3 +10,7 @@ class RegistrationsConfig(AppConfig):
     def ready(self):
         # Connect the receivers that drop the cached public pages.
         from registrations import caching  # noqa: F401
+        from registrations.services import photos
+
+        # Delete a badge photo's file with its row, however the row goes.
+        photos.connect_receivers()

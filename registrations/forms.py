@@ -21,6 +21,7 @@ from django_countries import countries
 from registrations import services, validators
 from registrations.errors import RegistrationError
 from registrations.models import (
+    DELEGATE_SECTORS,
     Event,
     Organisation,
     Registration,
@@ -232,9 +233,12 @@ class DelegateDetailsForm(RegistrationDetailsForm):
         super().__init__(*args, event=event, **kwargs)
         self.fields["honorific"].required = False
         self.fields["country"].choices = country_choices(get_language())
+        # Organisers' staff is set by staff in the admin; a delegate keeps it
+        # only if staff gave it to them.
+        offered = {*DELEGATE_SECTORS, self.instance.category}
         self.fields["category"].choices = [
             ("", _("Choose one")),
-            *Registration.Category.choices,
+            *(c for c in Registration.Category.choices if c[0] in offered),
         ]
         self.fields["given_name"].widget.attrs["autocomplete"] = "given-name"
         self.fields["family_name"].widget.attrs["autocomplete"] = "family-name"

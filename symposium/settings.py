@@ -184,8 +184,23 @@ STATIC_URL = "static/"
 # Where collectstatic gathers the files that WhiteNoise serves.
 STATIC_ROOT = Path(ENV.get("STATIC_ROOT", "").strip() or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Files people upload (badge photos) are kept apart from everything public:
+# under PRIVATE_MEDIA_ROOT, served only by views that check permission, never
+# by WhiteNoise or any public address (no base URL).
+PRIVATE_MEDIA_ROOT = Path(
+    ENV.get("PRIVATE_MEDIA_ROOT", "").strip() or BASE_DIR / "private-media"
+)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": PRIVATE_MEDIA_ROOT,
+            "base_url": None,
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
+    },
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -195,10 +210,16 @@ STORAGES = {
 # In development, serve files straight from the source folders.
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
-# The site accepts no uploads: a request carrying a file is refused (400).
+# Uploads: one file per request at most, and only to the views that declare
+# it (symposium/uploads.py: the badge photo); a file sent to any other page
+# is refused (400). Files are spooled to a temporary file, never held in memory.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
-DATA_UPLOAD_MAX_NUMBER_FILES = 0
+DATA_UPLOAD_MAX_NUMBER_FILES = 1
 FILE_UPLOAD_MAX_MEMORY_SIZE = 0
+FILE_UPLOAD_HANDLERS = [
+    "symposium.uploads.UploadGuard",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # Email
 

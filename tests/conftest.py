@@ -108,3 +108,18 @@ def browser():
         yield browser
         browser.close()
     del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+
+
+@pytest.fixture(autouse=True)
+def _private_media(tmp_path, settings):
+    """Keep every test's uploads in a folder of its own, removed afterwards."""
+    root = tmp_path / "private-media"
+    settings.PRIVATE_MEDIA_ROOT = root
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {
+            **settings.STORAGES["private"],
+            "OPTIONS": {**settings.STORAGES["private"]["OPTIONS"], "location": root},
+        },
+    }
+    return root

@@ -14,6 +14,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from registrations import selectors
+from registrations.admin.badges import BadgePrintInline
 from registrations.documents import audit, selection
 from registrations.models import ExportLog
 from symposium.admin import ReadOnly
@@ -129,13 +130,16 @@ class ExportLogAdmin(ReadOnly, admin.ModelAdmin):
     list_display = [
         "exported_at",
         "exported_by",
+        "document",
         "kind",
         "file_format",
         "event",
         "row_count",
         "filename",
+        "reason",
     ]
-    list_filter = ["kind", "file_format", "event"]
+    list_filter = ["document", "kind", "file_format", "event"]
+    inlines = [BadgePrintInline]
     list_select_related = ["exported_by", "event"]
     search_fields = ["filename", "exported_by__username"]
     date_hierarchy = "exported_at"

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override
 
 from registrations import selectors
+from registrations.admin.badges import BadgeInline, BadgeMixin
 from registrations.admin.changelist import StatusSummaryMixin
 from registrations.admin.exports import RegistrationExportMixin
 from registrations.admin.filters import CountryFilter, SessionFilter
@@ -26,7 +27,11 @@ Status = Registration.Status
 
 @admin.register(Registration)
 class RegistrationAdmin(
-    ReviewMixin, RegistrationExportMixin, StatusSummaryMixin, admin.ModelAdmin
+    ReviewMixin,
+    RegistrationExportMixin,
+    BadgeMixin,
+    StatusSummaryMixin,
+    admin.ModelAdmin,
 ):
     form = RegistrationCorrectionForm
     list_display = [
@@ -73,8 +78,10 @@ class RegistrationAdmin(
         "replace_link",
         "export_selected",
         "export_selected_xlsx",
+        "print_badges",
+        "reissue_badges",
     ]
-    inlines = [OutgoingEmailInline]
+    inlines = [BadgeInline, OutgoingEmailInline]
     # The delegate's page is behind their private link, which no staff page
     # shows: staff read and change the registration here instead.
     view_on_site = False

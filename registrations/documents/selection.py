@@ -20,6 +20,7 @@ from django_countries import countries
 from registrations import selectors, validators
 from registrations.models import (
     ATTENDING,
+    BadgePrint,
     Event,
     ExportLog,
     Organisation,
@@ -292,4 +293,39 @@ def for_command(
             statuses=statuses, session=session, organisation=organisation
         ),
         filters=options,
+    )
+
+
+def never_printed(registrations: QuerySet) -> QuerySet:
+    """Return those of ``registrations`` whose badge was never printed."""
+    printed = BadgePrint.objects.filter(badge__registration=OuterRef("pk"))
+    return registrations.filter(~Exists(printed))
+
+
+def for_badges(
+    *,
+    event: Event,
+    statuses: Sequence[str] = (ATTENDING,),
+    categories: Sequence[str] = (),
+    unprinted: bool = False,
+    kind: str,
+    filters: Mapping,
+) -> Selection:
+    """Return the badges to print for ``event``, family name first.
+
+    ``unprinted`` keeps only the badges never printed (late approvals);
+    ``kind`` is ``ExportLog.Kind.COMMAND`` or ``FILTERED`` (the staff page).
+    """
+    registrations = registrations_matching(event=event, statuses=statuses)
+    if categories:
+        registrations = registrations.filter(category__in=categories)
+    if unprinted:
+        registrations = never_printed(registrations)
+    parts = [*sorted(statuses), *sorted(categories), "new" if unprinted else ""]
+    return Selection(
+        registrations=registrations,
+        kind=kind,
+        event=event,
+        name="-".join(part for part in parts if part) or "all",
+        filters=dict(filters),
     )

@@ -13,7 +13,11 @@ PERMISSIONS = [
 ]
 
 
-def create_reviewers(apps, schema_editor):
+def make_group(apps, name, codenames):
+    """Create group ``name`` holding exactly this app's permissions ``codenames``.
+
+    Later migrations that create a group call this too.
+    """
     # Permissions are normally created after all migrations have run; create
     # this app's now so that the group can hold them on a fresh database.
     app_config = apps.get_app_config("registrations")
@@ -23,12 +27,16 @@ def create_reviewers(apps, schema_editor):
 
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
-    group, _ = Group.objects.get_or_create(name=GROUP_NAME)
+    group, _ = Group.objects.get_or_create(name=name)
     group.permissions.set(
         Permission.objects.filter(
-            content_type__app_label="registrations", codename__in=PERMISSIONS
+            content_type__app_label="registrations", codename__in=codenames
         )
     )
+
+
+def create_reviewers(apps, schema_editor):
+    make_group(apps, GROUP_NAME, PERMISSIONS)
 
 
 def remove_reviewers(apps, schema_editor):

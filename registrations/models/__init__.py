@@ -6,10 +6,17 @@ among this app's models.
 """
 
 from registrations.mail.models import OutgoingEmail
+from registrations.models.badges import Badge, BadgeCheck, BadgePrint
 from registrations.models.bilingual import BilingualMixin, Localized, japanese_is_active
-from registrations.models.choices import ATTENDING, RegistrationStatus, Sector
+from registrations.models.choices import (
+    ATTENDING,
+    DELEGATE_SECTORS,
+    RegistrationStatus,
+    Sector,
+)
 from registrations.models.exports import ExportLog
 from registrations.models.history import RegistrationChange
+from registrations.models.photos import DelegatePhoto
 from registrations.models.programme import (
     Event,
     EventQuerySet,
@@ -29,6 +36,11 @@ from registrations.models.registrations import (
 
 __all__ = [
     "ATTENDING",
+    "DELEGATE_SECTORS",
+    "Badge",
+    "BadgeCheck",
+    "BadgePrint",
+    "DelegatePhoto",
     "Sector",
     "BilingualMixin",
     "Event",

@@ -32,4 +32,11 @@ class Sector(models.TextChoices):
     NGO = "ngo", _("Non-governmental organisation")
     ACADEMIC = "academic", _("Academia")
     PRESS = "press", _("Press")
+    # The organisers' own people (the secretariat, interpreters, security):
+    # set by staff in the admin, never offered on the public form.
+    STAFF = "staff", _("Organisers' staff")
     OTHER = "other", _("Other")
+
+
+# Who chooses a sector: delegates choose among these; staff may set any.
+DELEGATE_SECTORS = [value for value in Sector.values if value != Sector.STAFF]

@@ -1,4 +1,4 @@
-"""The record of the attendee lists that left the system."""
+"""The record of the attendee lists and documents that left the system."""
 
 from django.conf import settings
 from django.db import models
@@ -9,7 +9,16 @@ from registrations.models.programme import Event
 
 
 class ExportLog(models.Model):
-    """A record of one attendee list that left the system: who, when, what, how many."""
+    """A record of one list or document that left the system: who, when, what, why.
+
+    Every document made from a selection of registrations is one record:
+    attendee lists, badges (with a ``BadgePrint`` per badge in it), and the
+    documents to come.
+    """
+
+    class Document(models.TextChoices):
+        ATTENDEES = "attendees", _("Attendee list")
+        BADGES = "badges", _("Badges")
 
     class Kind(models.TextChoices):
         SELECTED = "selected", _("Selected registrations")
@@ -20,6 +29,7 @@ class ExportLog(models.Model):
     class Format(models.TextChoices):
         CSV = "csv", "CSV"
         XLSX = "xlsx", _("Excel workbook (XLSX)")
+        PDF = "pdf", "PDF"
 
     exported_at = models.DateTimeField(_("exported at"), default=timezone.now)
     exported_by = models.ForeignKey(
@@ -29,6 +39,12 @@ class ExportLog(models.Model):
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
+    )
+    document = models.CharField(
+        _("document"),
+        max_length=20,
+        choices=Document.choices,
+        default=Document.ATTENDEES,
     )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     file_format = models.CharField(
@@ -50,6 +66,11 @@ class ExportLog(models.Model):
     )
     row_count = models.PositiveIntegerField(_("rows"), default=0)
     filename = models.CharField(_("file name"), max_length=255, blank=True)
+    reason = models.TextField(
+        _("reason"),
+        blank=True,
+        help_text=_("Why it was made, where staff said so (e.g. a reprint)."),
+    )
 
     class Meta:
         verbose_name = _("export record")

@@ -13,6 +13,8 @@ field by field). Each raises ``ValidationError`` with a code.
   per-address limit see that form.
 - ``registration``: the rules between fields (one organisation, the event's
   own sessions).
+- ``images``: a badge photo proven a picture by decoding it, then written
+  anew without its metadata.
 
 No module here imports the models, so that the models may use these rules.
 """
@@ -23,6 +25,12 @@ from registrations.validators.addresses import (
     email_key,
     mixes_scripts,
     normalise_email,
+)
+from registrations.validators.images import (
+    PHOTO_MAX_BYTES,
+    Portrait,
+    read_portrait,
+    too_large,
 )
 from registrations.validators.registration import (
     validate_one_organisation,
@@ -50,6 +58,8 @@ __all__ = [
     "HIDDEN_CATEGORIES",
     "LARGEST_ID",
     "MultiLineTextField",
+    "PHOTO_MAX_BYTES",
+    "Portrait",
     "NormalisedEmailField",
     "SingleLineTextField",
     "clean_japanese_name",
@@ -63,8 +73,10 @@ __all__ = [
     "is_possible_id",
     "mixes_scripts",
     "normalise_email",
+    "read_portrait",
     "refuse_hidden_characters",
     "tidy_spaces",
+    "too_large",
     "validate_one_organisation",
     "validate_sessions_of_event",
 ]
