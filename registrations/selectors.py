@@ -26,6 +26,10 @@ from django.utils import timezone
 from django.utils.text import smart_split, unescape_string_literal
 
 from registrations.models import (
+    ATTENDING,
+    NOMINATED,
+    Delegation,
+    DelegationRole,
     Event,
     Organisation,
     Registration,
@@ -49,6 +53,8 @@ REGISTRATION_SEARCH_FIELDS = [
 
 REVIEW_PERMISSION = "registrations.review_registration"
 EXPORT_PERMISSION = "registrations.export_registration"
+DELEGATION_PERMISSION = "registrations.review_delegation"
+NOTE_VERBALE_PERMISSION = "registrations.view_note_verbale"
 
 
 # Who may
@@ -64,12 +70,39 @@ def can_export(user: AbstractBaseUser | AnonymousUser) -> bool:
     return user.has_perm(EXPORT_PERMISSION)
 
 
+def can_manage_delegations(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Return whether ``user`` may invite, remind and confirm delegations."""
+    return user.has_perm(DELEGATION_PERMISSION)
+
+
+def can_read_notes_verbales(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Return whether ``user`` may open the notes verbales delegations sent."""
+    return user.has_perm(NOTE_VERBALE_PERMISSION)
+
+
 # Seats
 
 
 def seats_taken(event: Event) -> int:
     """Return the seats in the hall that approved delegates hold."""
     return event.registrations.attending().count()
+
+
+def seats_held(event: Event, *, exclude: Delegation | None = None) -> int:
+    """Return the seats kept for delegations: their quotas' places not yet approved.
+
+    Nothing is held unless the event holds its delegations' seats; a declined
+    delegation holds none. ``exclude`` leaves one delegation out of the sum.
+    """
+    if not event.hold_delegation_seats:
+        return 0
+    delegations = with_member_counts(event.delegations.active())
+    if exclude is not None:
+        delegations = delegations.exclude(pk=exclude.pk)
+    return sum(
+        max(quota - approved, 0)
+        for quota, approved in delegations.values_list("seat_quota", "approved_count")
+    )
 
 
 def full_sessions_among(sessions: Iterable[Session]) -> list[Session]:
@@ -197,6 +230,72 @@ def registration_history(registration: Registration) -> QuerySet:
 def waitlist_position(registration: Registration) -> int | None:
     """Return the registration's place on the waiting list (1 is next), or None."""
     return waitlist_positions([registration]).get(registration.pk)
+
+
+# Delegations
+
+
+def with_member_counts(delegations: QuerySet) -> QuerySet:
+    """Annotate ``nominated_count``, ``approved_count`` and ``pending_count``.
+
+    Nominated: the members who count against the quota (``NOMINATED``);
+    approved: those who hold a seat. Correlated subqueries, evaluated for
+    the rows read only.
+    """
+
+    def counted(**conditions):
+        members = (
+            Registration.objects.filter(delegation=OuterRef("pk"), **conditions)
+            .order_by()
+            .values("delegation")
+            .annotate(total=Count("*"))
+            .values("total")
+        )
+        return Coalesce(Subquery(members), 0)
+
+    return delegations.annotate(
+        nominated_count=counted(status__in=NOMINATED),
+        approved_count=counted(status=ATTENDING),
+        pending_count=counted(status=Status.PENDING),
+    )
+
+
+# The order protocol lists a delegation in: by role, then by precedence.
+ROLE_ORDER = Case(
+    *[
+        When(delegation_role=role, then=place)
+        for place, role in enumerate(DelegationRole.values)
+    ],
+    default=len(DelegationRole.values),
+)
+
+
+def delegation_members(delegation: Delegation, *, nominated_only: bool = True):
+    """Return a delegation's members in protocol order: role, precedence, name."""
+    members = delegation.members.all()
+    if nominated_only:
+        members = members.nominated()
+    return members.alias(role_order=ROLE_ORDER).order_by(
+        "role_order", "protocol_order", "family_name", "given_name", "pk"
+    )
+
+
+def delegation_head(delegation: Delegation) -> Registration | None:
+    """Return the delegation's head: its nominated member in the role of head."""
+    return (
+        delegation.members.nominated()
+        .filter(delegation_role=DelegationRole.HEAD)
+        .first()
+    )
+
+
+def delegation_for_portal(token: str) -> Delegation | None:
+    """Return the delegation whose portal link is ``token``, or None."""
+    return (
+        with_member_counts(Delegation.objects.select_related("event", "organisation"))
+        .filter(portal_token=token)
+        .first()
+    )
 
 
 # The programme

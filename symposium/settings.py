@@ -184,8 +184,22 @@ STATIC_URL = "static/"
 # Where collectstatic gathers the files that WhiteNoise serves.
 STATIC_ROOT = Path(ENV.get("STATIC_ROOT", "").strip() or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Files people upload (the delegations' notes verbales) are kept here, outside
+# the static files and outside any address the site serves: only staff views
+# that check a permission read them back.
+PRIVATE_MEDIA_ROOT = Path(
+    ENV.get("PRIVATE_MEDIA_ROOT", "").strip() or BASE_DIR / "private-media"
+)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": PRIVATE_MEDIA_ROOT,
+            "file_permissions_mode": 0o640,
+            "directory_permissions_mode": 0o750,
+        },
+    },
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -195,10 +209,17 @@ STORAGES = {
 # In development, serve files straight from the source folders.
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
-# The site accepts no uploads: a request carrying a file is refused (400).
+# Uploads: one file per request, and only to a view that declares it takes
+# one (symposium.uploads); any other request carrying a file is refused (400).
+# A file over its view's limit is dropped as it arrives, and the view says so.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
-DATA_UPLOAD_MAX_NUMBER_FILES = 0
+DATA_UPLOAD_MAX_NUMBER_FILES = 1
 FILE_UPLOAD_MAX_MEMORY_SIZE = 0
+FILE_UPLOAD_HANDLERS = ["symposium.uploads.DeclaredUploadHandler"]
+FILE_UPLOAD_PERMISSIONS = 0o640
+NOTE_VERBALE_MAX_MB = read_int(ENV, "NOTE_VERBALE_MAX_MB", default=10)
+if not 1 <= NOTE_VERBALE_MAX_MB <= 50:
+    raise ImproperlyConfigured("NOTE_VERBALE_MAX_MB must be between 1 and 50.")
 
 # Email
 

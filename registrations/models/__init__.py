@@ -7,9 +7,23 @@ among this app's models.
 
 from registrations.mail.models import OutgoingEmail
 from registrations.models.bilingual import BilingualMixin, Localized, japanese_is_active
-from registrations.models.choices import ATTENDING, RegistrationStatus, Sector
+from registrations.models.choices import (
+    ATTENDING,
+    NOMINATED,
+    DelegationRole,
+    OpenForm,
+    RegistrationStatus,
+    Sector,
+)
+from registrations.models.delegations import (
+    Delegation,
+    DelegationChange,
+    DelegationQuerySet,
+    new_portal_token,
+)
 from registrations.models.exports import ExportLog
 from registrations.models.history import RegistrationChange
+from registrations.models.invitations import Invitation, new_invitation_token
 from registrations.models.programme import (
     Event,
     EventQuerySet,
@@ -29,6 +43,15 @@ from registrations.models.registrations import (
 
 __all__ = [
     "ATTENDING",
+    "NOMINATED",
+    "Delegation",
+    "DelegationChange",
+    "DelegationQuerySet",
+    "DelegationRole",
+    "Invitation",
+    "OpenForm",
+    "new_invitation_token",
+    "new_portal_token",
     "Sector",
     "BilingualMixin",
     "Event",

@@ -12,7 +12,13 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from registrations.models.bilingual import in_active_language, japanese_is_active
-from registrations.models.choices import ATTENDING, RegistrationStatus, Sector
+from registrations.models.choices import (
+    ATTENDING,
+    NOMINATED,
+    DelegationRole,
+    RegistrationStatus,
+    Sector,
+)
 from registrations.models.programme import Event, Organisation, Session
 from registrations.validators import email_key
 
@@ -31,6 +37,10 @@ class RegistrationQuerySet(models.QuerySet):
         """Return the registrations that hold a seat (``choices.ATTENDING``)."""
         return self.filter(status=ATTENDING)
 
+    def nominated(self):
+        """Return the registrations that count against their delegation's quota."""
+        return self.filter(status__in=NOMINATED)
+
     def with_email(self, email: str):
         """Return the registrations with ``email``, written any way that reaches
         the same mailbox.
@@ -48,6 +58,8 @@ class Registration(models.Model):
     Status = RegistrationStatus
 
     Category = Sector
+
+    DelegationRole = DelegationRole
 
     class Honorific(models.TextChoices):
         NONE = "", _("(none)")
@@ -141,7 +153,37 @@ class Registration(models.Model):
     )
     consent_given_at = models.DateTimeField(
         _("consent given at"),
-        help_text=_("When the delegate agreed to the processing of their data."),
+        null=True,
+        blank=True,
+        help_text=_(
+            "When the delegate agreed to the processing of their data; empty for a "
+            "member nominated by a delegation who has not yet completed the details."
+        ),
+    )
+    delegation = models.ForeignKey(
+        "registrations.Delegation",
+        verbose_name=_("delegation"),
+        related_name="members",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+    )
+    delegation_role = models.CharField(
+        _("role in the delegation"),
+        max_length=10,
+        choices=DelegationRole.choices,
+        blank=True,
+    )
+    protocol_rank = models.CharField(
+        _("protocol rank or title"),
+        max_length=100,
+        blank=True,
+        help_text=_("E.g. H.E., Minister, Ambassador, Director-General."),
+    )
+    protocol_order = models.PositiveSmallIntegerField(
+        _("order of precedence"),
+        default=0,
+        help_text=_("Within the same role, lower numbers are listed first."),
     )
     status = models.CharField(
         _("status"),
@@ -219,6 +261,19 @@ class Registration(models.Model):
             models.CheckConstraint(
                 condition=~Q(given_name="") & ~Q(family_name=""),
                 name="registration_has_names",
+            ),
+            models.CheckConstraint(
+                condition=Q(delegation__isnull=True, delegation_role="")
+                | Q(
+                    delegation__isnull=False, delegation_role__in=DelegationRole.values
+                ),
+                name="registration_role_with_delegation",
+            ),
+            models.UniqueConstraint(
+                fields=["delegation"],
+                condition=Q(delegation_role=DelegationRole.HEAD, status__in=NOMINATED),
+                name="registration_one_head_per_delegation",
+                violation_error_message=_("The delegation has a head already."),
             ),
         ]
         indexes = [

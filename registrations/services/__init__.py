@@ -9,8 +9,10 @@ The package is split by sub-domain: ``submission`` (the delegate registers),
 ``links`` (private links replaced, never sent twice), ``corrections``
 (delegate and staff edits), ``workflow`` (the status transitions and the
 review), ``capacity`` (locking and counting seats), ``history`` (the record of
-each change), ``notifications`` (emails into the outbox) and ``retention``
-(deleting personal data on time). Reads live in
+each change), ``notifications`` (emails into the outbox), ``retention``
+(deleting personal data on time), ``delegations`` (invite, remind, confirm),
+``nominations`` (the focal point's steps), ``notes_verbales`` and
+``invitations`` (personal invitations). Reads live in
 ``registrations.selectors``. Import from here: ``services.registration_approve``.
 """
 
@@ -21,9 +23,45 @@ from registrations.services.corrections import (
     registration_correct,
     registration_update,
 )
+from registrations.services.delegations import (
+    BulkOutcome,
+    ConfirmOutcome,
+    DelegationInvite,
+    delegation_confirm,
+    delegation_create,
+    delegation_remind,
+    delegation_replace_portal_link,
+    delegation_send_invitation,
+    delegation_update,
+    delegations_invite,
+    for_each,
+)
+from registrations.services.invitations import (
+    invitation_accept,
+    invitation_create,
+    invitation_decline,
+    invitation_is_usable,
+    invitation_revoke,
+)
 from registrations.services.links import (
     LINK_RESEND_INTERVAL,
     registration_replace_link,
+)
+from registrations.services.nominations import (
+    MEMBER_FIELDS,
+    delegation_decline,
+    delegation_name_head,
+    delegation_submit,
+    member_correct,
+    member_nominate,
+    member_replace,
+    member_withdraw,
+    portal_is_open,
+)
+from registrations.services.notes_verbales import (
+    delegation_mark_note_received,
+    delegation_upload_note_verbale,
+    delegation_verify_note_verbale,
 )
 from registrations.services.retention import registrations_delete_expired
 from registrations.services.submission import (
@@ -46,7 +84,35 @@ from registrations.services.workflow import (
 
 __all__ = [
     "ALLOWED_TRANSITIONS",
+    "BulkOutcome",
+    "ConfirmOutcome",
     "DELEGATE_FIELDS",
+    "DelegationInvite",
+    "MEMBER_FIELDS",
+    "delegation_confirm",
+    "delegation_create",
+    "delegation_decline",
+    "delegation_mark_note_received",
+    "delegation_name_head",
+    "delegation_remind",
+    "delegation_replace_portal_link",
+    "delegation_send_invitation",
+    "delegation_submit",
+    "delegation_update",
+    "delegation_upload_note_verbale",
+    "delegation_verify_note_verbale",
+    "delegations_invite",
+    "for_each",
+    "invitation_accept",
+    "invitation_create",
+    "invitation_decline",
+    "invitation_is_usable",
+    "invitation_revoke",
+    "member_correct",
+    "member_nominate",
+    "member_replace",
+    "member_withdraw",
+    "portal_is_open",
     "LINK_RESEND_INTERVAL",
     "REVIEW_DECISIONS",
     "RegistrationError",
