@@ -10,9 +10,9 @@ logs nothing, and the reviewer keeps what they typed.
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from registrations import services
+from registrations import services, validators
 from registrations.forms import RegistrationDetailsForm, SessionChoiceField
-from registrations.models import Session
+from registrations.models import Delegation, Session
 
 
 class StaffSessionField(SessionChoiceField):
@@ -48,4 +48,69 @@ class RegistrationCorrectionForm(RegistrationDetailsForm):
             )
         except services.RegistrationError as error:
             field = "sessions" if error.code == "session_full" else None
+            self.add_error(field, forms.ValidationError(error.message, code=error.code))
+
+
+class DelegationForm(forms.ModelForm):
+    """A delegation as staff create or change it; the services apply the change.
+
+    Creating one sends the invitation at once unless told not to; a quota the
+    hall cannot hold, or one below the members nominated, is a form error.
+    """
+
+    send_invitation = forms.BooleanField(
+        label=_("Send the invitation now"),
+        required=False,
+        initial=True,
+        help_text=_(
+            "Emailed to the focal point in their language, with the portal link."
+        ),
+    )
+
+    class Meta:
+        model = Delegation
+        fields = [
+            "event",
+            "organisation",
+            "seat_quota",
+            "focal_point_name",
+            "focal_point_email",
+            "focal_point_phone",
+            "focal_point_language",
+        ]
+        field_classes = {
+            "focal_point_name": validators.SingleLineTextField,
+            "focal_point_phone": validators.SingleLineTextField,
+            "focal_point_email": validators.NormalisedEmailField,
+        }
+
+    # The staff member acting; the admin sets it for each request.
+    changed_by = None
+
+    def _post_clean(self):
+        if self.errors or self.changed_by is None:
+            return
+        data = self.cleaned_data
+        focal_point = {name: data[name] for name in services.FOCAL_POINT_FIELDS}
+        try:
+            if self.instance.pk is None:
+                self.instance = services.delegation_create(
+                    event=data["event"],
+                    invite=services.DelegationInvite(
+                        organisation=data["organisation"],
+                        seat_quota=data["seat_quota"],
+                        **focal_point,
+                    ),
+                    by=self.changed_by,
+                    send=data.get("send_invitation", False),
+                )
+            else:
+                services.delegation_update(
+                    delegation=self.instance,
+                    by=self.changed_by,
+                    seat_quota=data["seat_quota"],
+                    **focal_point,
+                )
+        except services.RegistrationError as error:
+            field = "seat_quota" if "quota" in error.code else None
             self.add_error(field, forms.ValidationError(error.message, code=error.code))

@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from registrations.admin.exports import SessionExportMixin
+from registrations.admin.invite import InviteDelegationsMixin
 from registrations.models import (
     Event,
     Organisation,
@@ -122,11 +123,12 @@ class EventAdmin(LabelledDateTimeMixin, admin.ModelAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(InviteDelegationsMixin, admin.ModelAdmin):
     list_display = ["name", "acronym", "kind", "country", "invited"]
     list_filter = ["invited", "kind"]
     search_fields = ["name", "name_ja", "acronym"]
     fields = ["name", "name_ja", "acronym", "kind", "country", "invited"]
+    actions = ["invite_delegations"]
 
 
 @admin.register(Speaker)

@@ -16,6 +16,7 @@ class ExportLog(models.Model):
         FILTERED = "filtered", _("Filtered list")
         SESSION = "session", _("Session attendees")
         COMMAND = "command", _("Management command")
+        DELEGATIONS = "delegations", _("List of delegations")
 
     class Format(models.TextChoices):
         CSV = "csv", "CSV"
@@ -30,7 +31,7 @@ class ExportLog(models.Model):
         null=True,
         blank=True,
     )
-    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     file_format = models.CharField(
         _("format"), max_length=8, choices=Format.choices, default=Format.CSV
     )

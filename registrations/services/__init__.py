@@ -24,6 +24,7 @@ from registrations.services.corrections import (
     registration_update,
 )
 from registrations.services.delegations import (
+    FOCAL_POINT_FIELDS,
     BulkOutcome,
     ConfirmOutcome,
     DelegationInvite,
@@ -66,6 +67,7 @@ from registrations.services.notes_verbales import (
 from registrations.services.retention import registrations_delete_expired
 from registrations.services.submission import (
     SubmitResult,
+    open_form_refusal,
     registration_submit,
 )
 from registrations.services.workflow import (
@@ -88,6 +90,7 @@ __all__ = [
     "ConfirmOutcome",
     "DELEGATE_FIELDS",
     "DelegationInvite",
+    "FOCAL_POINT_FIELDS",
     "MEMBER_FIELDS",
     "delegation_confirm",
     "delegation_create",
@@ -112,6 +115,7 @@ __all__ = [
     "member_nominate",
     "member_replace",
     "member_withdraw",
+    "open_form_refusal",
     "portal_is_open",
     "LINK_RESEND_INTERVAL",
     "REVIEW_DECISIONS",

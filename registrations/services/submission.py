@@ -48,8 +48,12 @@ def normalised_email(email: str) -> str:
 
 def refuse_unless_open_form_admits(event: Event, category: str) -> None:
     """Raise, saying how to be invited, if the open form does not admit ``category``."""
-    if event.open_form_admits(category):
-        return
+    if not event.open_form_admits(category):
+        raise open_form_refusal(event)
+
+
+def open_form_refusal(event: Event) -> RegistrationError:
+    """Return the refusal of a visitor the open form does not admit, and the way in."""
     if event.open_form_closed_to_all:
         message = _(
             "Registration for this event is by invitation only. Delegations of "
@@ -68,7 +72,7 @@ def refuse_unless_open_form_admits(event: Event, category: str) -> None:
             "categories": lazy(lambda: open_categories(event), str)(),
             "email": event.contact_email,
         }
-    raise RegistrationError(message, code="by_invitation", params=params)
+    return RegistrationError(message, code="by_invitation", params=params)
 
 
 def open_categories(event: Event) -> str:
