@@ -114,6 +114,7 @@ def create_member(
 ) -> Registration:
     """Add a nominated member to the locked delegation, within its quota."""
     refuse_if_quota_reached(locked)
+    refuse_second_head(locked, role=details.get("delegation_role"))
     organisation = locked.organisation
     try:
         with transaction.atomic():
@@ -134,15 +135,27 @@ def create_member(
     return member
 
 
-def refusal_of(error: IntegrityError, *, email: str) -> RegistrationError:
-    """Explain which rule a nomination broke: one head, or one address per event."""
-    if "head" in str(error):
-        return RegistrationError(
+def refuse_second_head(locked: Delegation, *, role, member=None) -> None:
+    """Raise if ``role`` is head and the locked delegation has another head."""
+    if role != DelegationRole.HEAD:
+        return
+    head = selectors.delegation_head(locked)
+    if head is not None and head != member:
+        raise RegistrationError(
             _(
                 "The delegation has a head already. Nominate this person in another "
                 "role, then name them head of delegation if need be."
             ),
             code="head_exists",
+        )
+
+
+def refusal_of(error: IntegrityError, *, email: str) -> RegistrationError:
+    """Explain the rule a change broke: one head (the database's last word on a
+    race the lock prevents), or else one address per event."""
+    if "head" in str(error) and "email" not in str(error).lower():
+        return RegistrationError(
+            _("The delegation has a head already."), code="head_exists"
         )
     return RegistrationError(
         _(
@@ -199,6 +212,9 @@ def member_correct(
                 ),
                 code="not_pending",
             )
+        refuse_second_head(
+            locked, role=details.get("delegation_role"), member=locked_member
+        )
         wanted = {**details, "email": email}
         changed = [n for n, v in wanted.items() if getattr(locked_member, n) != v]
         for name in changed:
