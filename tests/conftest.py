@@ -45,6 +45,9 @@ def reviewers_group(db):
     importlib.import_module(
         "registrations.migrations.0003_reviewers_group"
     ).create_reviewers(apps, None)
+    importlib.import_module(
+        "registrations.migrations.0010_reviewers_manage_delegations"
+    ).grant(apps, None)
     return Group.objects.get(name="Reviewers")
 
 

@@ -66,7 +66,7 @@ def invitation_create(
 
 def lock_invitation(invitation: Invitation) -> Invitation:
     return (
-        Invitation.objects.select_for_update()
+        Invitation.objects.select_for_update(of=("self",))
         .select_related("event", "created_by")
         .get(pk=invitation.pk)
     )
