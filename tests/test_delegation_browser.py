@@ -62,7 +62,9 @@ def test_a_focal_point_nominates_three_members_on_a_phone_and_a_reviewer_approve
         page.get_by_role("link", name="Nominate a member").click()
         page.get_by_label("Given name").fill(given)
         page.get_by_label("Family name").fill(family)
-        page.get_by_label("Email", exact=False).and_(page.get_by_role("textbox")).fill(f"{given.lower()}@police.example.th")
+        page.get_by_label("Email", exact=False).and_(page.get_by_role("textbox")).fill(
+            f"{given.lower()}@police.example.th"
+        )
         page.get_by_label("Position").fill("Police Colonel")
         page.get_by_label("Role in the delegation").select_option(label=role)
         if rank:
