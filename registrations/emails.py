@@ -53,6 +53,17 @@ SUBJECTS = {
     INVITED: _("Invitation: %(event)s"),
 }
 
+# The emails by whom they go to: the delegate, a focal point, an invitee.
+REGISTRATION_KINDS = frozenset(
+    {CONFIRMATION, LINK_RESENT, LINK_REPLACED, APPROVED, REJECTED, WAITLISTED}
+    | {CANCELLED, NOMINATED}
+)
+DELEGATION_KINDS = frozenset(
+    {DELEGATION_INVITED, DELEGATION_REMINDER, DELEGATION_SUBMITTED}
+    | {DELEGATION_CONFIRMED, PORTAL_LINK_REPLACED}
+)
+INVITATION_KINDS = frozenset({INVITED})
+
 # The button at the end of the HTML part, by whom the email is for.
 BUTTONS = {
     "registration": _("Open my registration"),

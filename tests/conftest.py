@@ -59,6 +59,19 @@ def superuser(db):
 
 
 @pytest.fixture(autouse=True)
+def private_media(settings, tmp_path):
+    """Keep every test's uploads in a folder of its own, removed after it."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "private-media"},
+        },
+    }
+    return tmp_path / "private-media"
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Start every test with an empty cache, so that rate limits do not leak."""
     from django.core.cache import cache

@@ -26,6 +26,20 @@ pytestmark = [
 ]
 
 
+def new_delegation(event, reviewer):
+    return services.delegation_create(
+        event=event,
+        invite=services.DelegationInvite(
+            organisation=OrganisationFactory(),
+            seat_quota=QUOTA,
+            focal_point_name="Focal Point",
+            focal_point_email="focal@example.org",
+        ),
+        by=reviewer,
+        send=False,
+    )
+
+
 def nominate_concurrently(delegation, round_number):
     """Nominate TABS members at once, each from its own connection."""
     start = threading.Barrier(TABS)
@@ -67,17 +81,7 @@ def nominate_concurrently(delegation, round_number):
 
 def test_eight_tabs_nominating_at_once_never_exceed_the_quota():
     reviewer = get_user_model().objects.create_user("reviewer")
-    delegation = services.delegation_create(
-        event=EventFactory(capacity=1000),
-        invite=services.DelegationInvite(
-            organisation=OrganisationFactory(),
-            seat_quota=QUOTA,
-            focal_point_name="Focal Point",
-            focal_point_email="focal@example.org",
-        ),
-        by=reviewer,
-        send=False,
-    )
+    delegation = new_delegation(EventFactory(capacity=1000), reviewer)
     for round_number in range(ROUNDS):
         delegation.members.nominated().update(status=Registration.Status.CANCELLED)
         outcomes = nominate_concurrently(delegation, round_number)
@@ -89,17 +93,7 @@ def test_eight_tabs_nominating_at_once_never_exceed_the_quota():
 def test_approvals_at_once_never_give_a_delegation_more_seats_than_its_quota():
     reviewer = get_user_model().objects.create_user("reviewer")
     event = EventFactory(capacity=1000)
-    delegation = services.delegation_create(
-        event=event,
-        invite=services.DelegationInvite(
-            organisation=OrganisationFactory(),
-            seat_quota=QUOTA,
-            focal_point_name="Focal Point",
-            focal_point_email="focal@example.org",
-        ),
-        by=reviewer,
-        send=False,
-    )
+    delegation = new_delegation(event, reviewer)
     # More members than the quota, as only a row made by hand could give.
     members = [
         Registration.objects.create(

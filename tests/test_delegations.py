@@ -26,18 +26,6 @@ State = Delegation.State
 Role = Registration.DelegationRole
 
 
-@pytest.fixture(autouse=True)
-def private_media(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "private": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path / "private"},
-        },
-    }
-    return tmp_path / "private"
-
-
 @pytest.fixture
 def reviewer(db):
     user = StaffUserFactory()
@@ -636,3 +624,71 @@ def test_portal_links_and_invitation_links_are_masked_in_logs():
     token = "A" * 43
     for path in [f"/en/delegation/{token}/nominate/", f"/ja/invitation/{token}/"]:
         assert token not in mask_secrets(f"Not Found: {path}")
+
+
+def test_a_member_of_another_delegation_cannot_be_reached_through_a_portal(
+    client, reviewer
+):
+    event = EventFactory()
+    ours = invite(event, reviewer)
+    theirs = invite(event, reviewer, organisation=OrganisationFactory())
+    stranger = services.member_nominate(
+        delegation=theirs, email="x@example.org", language="en", **member_fields()
+    )
+    for name in ["edit", "replace", "withdraw"]:
+        url = reverse(
+            f"registrations:portal_member_{name}",
+            kwargs={"token": ours.portal_token, "member_id": stranger.pk},
+        )
+        assert client.get(url).status_code == 404
+        assert client.post(url, member_data(0)).status_code == 404
+    stranger.refresh_from_db()
+    assert stranger.status == Status.PENDING
+
+
+def test_an_email_belongs_to_exactly_one_owner(reviewer):
+    from django.db import IntegrityError, transaction
+
+    delegation = invite(EventFactory(), reviewer, send=False)
+    registration = RegistrationFactory()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        OutgoingEmail.objects.create(
+            registration=registration,
+            delegation=delegation,
+            recipient="x@example.org",
+            kind="approved",
+            language="en",
+        )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        OutgoingEmail.objects.create(
+            recipient="x@example.org", kind="approved", language="en"
+        )
+
+
+def test_delegations_go_with_their_event_s_registrations_at_the_end_of_retention(
+    client, reviewer, private_media, django_capture_on_commit_callbacks
+):
+    import datetime
+
+    from django.utils import timezone
+
+    long_ago = timezone.now() - datetime.timedelta(days=400)
+    event = EventFactory(
+        starts_at=long_ago,
+        registration_opens_at=long_ago - datetime.timedelta(days=30),
+    )
+    delegation = invite(EventFactory(), reviewer)
+    upload(client, delegation, SimpleUploadedFile("scan.png", png_bytes(), "image/png"))
+    services.member_nominate(
+        delegation=delegation, email="a@example.org", language="en", **member_fields()
+    )
+    Delegation.objects.filter(pk=delegation.pk).update(event=event)
+    Registration.objects.filter(delegation=delegation).update(event=event)
+    delegation.refresh_from_db()
+    stored = private_media / delegation.note_verbale.name
+    assert stored.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.registrations_delete_expired()
+    assert not Delegation.objects.exists()
+    assert not Registration.objects.exists()
+    assert not stored.exists()

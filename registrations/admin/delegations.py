@@ -9,23 +9,20 @@ revoking a link emails the focal point a new one. Every step goes through
 ``services``; a refused one is reported, never half-done.
 """
 
-from django.contrib import admin, messages
-from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.http import content_disposition_header
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
-from registrations import selectors, services
+from registrations import selectors
+from registrations.admin.delegation_actions import DelegationActionsMixin
 from registrations.admin.delegation_exports import DelegationExportMixin
-from registrations.admin.forms import DelegationForm
-from registrations.admin.review import ReviewForm, names_listed
+from registrations.admin.forms import DelegationForm, SavedByServicesMixin
 from registrations.mail.admin import OutgoingEmailInline
 from registrations.models import Delegation, Registration
 
@@ -103,8 +100,32 @@ class MemberInline(admin.TabularInline):
         return super().get_queryset(request).order_by("status", "delegation_role", "pk")
 
 
+# What staff give; on an existing delegation the event and organisation stay.
+EDITABLE = list(DelegationForm.Meta.fields)
+# What the services record, shown on the delegation's page.
+SHOWN = [
+    "focal_point_is_placeholder",
+    "state",
+    "invited_at",
+    "reminded_at",
+    "submitted_at",
+    "confirmed_at",
+    "declined_at",
+    "decline_reason",
+    "note_verbale_file",
+    "note_verbale_received_at",
+    "note_verbale_verified_at",
+    "note_verbale_verified_by",
+]
+
+
 @admin.register(Delegation)
-class DelegationAdmin(DelegationExportMixin, admin.ModelAdmin):
+class DelegationAdmin(
+    SavedByServicesMixin,
+    DelegationActionsMixin,
+    DelegationExportMixin,
+    admin.ModelAdmin,
+):
     form = DelegationForm
     list_display = [
         "organisation_name",
@@ -155,52 +176,13 @@ class DelegationAdmin(DelegationExportMixin, admin.ModelAdmin):
         return selectors.with_member_counts(super().get_queryset(request))
 
     def get_fields(self, request, obj=None):
-        fields = [
-            "event",
-            "organisation",
-            "seat_quota",
-            "focal_point_name",
-            "focal_point_email",
-            "focal_point_phone",
-            "focal_point_language",
-        ]
         if obj is None:
-            return [*fields, "send_invitation"]
-        return [
-            *fields,
-            "focal_point_is_placeholder",
-            "state",
-            "invited_at",
-            "reminded_at",
-            "submitted_at",
-            "confirmed_at",
-            "declined_at",
-            "decline_reason",
-            "note_verbale_file",
-            "note_verbale_received_at",
-            "note_verbale_verified_at",
-            "note_verbale_verified_by",
-        ]
+            return [*EDITABLE, "send_invitation"]
+        return [*EDITABLE, *SHOWN]
 
     def get_readonly_fields(self, request, obj=None):
-        if obj is None:
-            return []
-        return [
-            "event",
-            "organisation",
-            "focal_point_is_placeholder",
-            "state",
-            "invited_at",
-            "reminded_at",
-            "submitted_at",
-            "confirmed_at",
-            "declined_at",
-            "decline_reason",
-            "note_verbale_file",
-            "note_verbale_received_at",
-            "note_verbale_verified_at",
-            "note_verbale_verified_by",
-        ]
+        # The event and organisation are the delegation's for good.
+        return [] if obj is None else ["event", "organisation", *SHOWN]
 
     # Columns
 
@@ -210,10 +192,11 @@ class DelegationAdmin(DelegationExportMixin, admin.ModelAdmin):
 
     @admin.display(description=_("state"), ordering="state")
     def state_badge(self, delegation):
+        label = delegation.get_state_display()
+        if delegation.invited_at is None and delegation.state == State.INVITED:
+            label = _("Invitation not sent yet")
         return format_html(
-            '<span class="status delegation-{}">{}</span>',
-            delegation.state,
-            delegation.get_state_display(),
+            '<span class="status delegation-{}">{}</span>', delegation.state, label
         )
 
     @admin.display(description=_("nominated"), ordering="nominated_count")
@@ -276,24 +259,9 @@ class DelegationAdmin(DelegationExportMixin, admin.ModelAdmin):
         # Members' registrations point at it; a delegation declines instead.
         return False
 
-    def has_manage_permission(self, request):
-        return selectors.can_manage_delegations(request.user)
-
     def changeform_view(self, request, *args, **kwargs):
         self.can_read_note = selectors.can_read_notes_verbales(request.user)
         return super().changeform_view(request, *args, **kwargs)
-
-    # Saving: the form's validation applies the change through services.
-
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        return type(form.__name__, (form,), {"changed_by": request.user})
-
-    def save_model(self, request, obj, form, change):
-        pass
-
-    def save_related(self, request, form, formsets, change):
-        pass
 
     def render_change_form(self, request, context, *args, obj=None, **kwargs):
         if obj is not None:
@@ -330,196 +298,3 @@ class DelegationAdmin(DelegationExportMixin, admin.ModelAdmin):
         )
         response["Cache-Control"] = "private, no-store"
         return response
-
-    # Actions
-
-    def report(self, request, outcome, done_message):
-        if outcome.done:
-            self.message_user(
-                request, done_message % {"count": len(outcome.done)}, messages.SUCCESS
-            )
-        if outcome.refused:
-            self.message_user(
-                request,
-                ngettext(
-                    "%(count)d delegation left as it was: %(reasons)s",
-                    "%(count)d delegations left as they were: %(reasons)s",
-                    len(outcome.refused),
-                )
-                % {
-                    "count": len(outcome.refused),
-                    "reasons": names_listed(
-                        f"{name}: {reason}" for name, reason in outcome.refused
-                    ),
-                },
-                messages.ERROR,
-            )
-
-    @admin.action(
-        description=_("Send the invitations not sent yet"), permissions=["manage"]
-    )
-    def send_invitations(self, request, queryset):
-        outcome = services.for_each(
-            queryset, services.delegation_send_invitation, by=request.user
-        )
-        self.report(
-            request,
-            outcome,
-            ngettext(
-                "%(count)d invitation sent.",
-                "%(count)d invitations sent.",
-                len(outcome.done),
-            ),
-        )
-
-    @admin.action(
-        description=_("Remind the focal points who have not submitted"),
-        permissions=["manage"],
-    )
-    def remind(self, request, queryset):
-        outcome = services.for_each(
-            queryset, services.delegation_remind, by=request.user
-        )
-        self.report(
-            request,
-            outcome,
-            ngettext(
-                "%(count)d focal point reminded.",
-                "%(count)d focal points reminded.",
-                len(outcome.done),
-            ),
-        )
-
-    @admin.action(
-        description=_("Record the notes verbales as received on paper"),
-        permissions=["manage"],
-    )
-    def mark_note_received(self, request, queryset):
-        outcome = services.for_each(
-            queryset, services.delegation_mark_note_received, by=request.user
-        )
-        self.report(
-            request,
-            outcome,
-            ngettext(
-                "%(count)d note verbale recorded as received.",
-                "%(count)d notes verbales recorded as received.",
-                len(outcome.done),
-            ),
-        )
-
-    @admin.action(
-        description=_("Mark the notes verbales as verified"), permissions=["manage"]
-    )
-    def verify_note_verbale(self, request, queryset):
-        outcome = services.for_each(
-            queryset, services.delegation_verify_note_verbale, by=request.user
-        )
-        self.report(
-            request,
-            outcome,
-            ngettext(
-                "%(count)d note verbale verified.",
-                "%(count)d notes verbales verified.",
-                len(outcome.done),
-            ),
-        )
-
-    @admin.action(
-        description=_("Revoke the portal links and email the focal points new ones"),
-        permissions=["manage"],
-    )
-    def replace_portal_link(self, request, queryset):
-        outcome = services.for_each(
-            queryset, services.delegation_replace_portal_link, by=request.user
-        )
-        self.report(
-            request,
-            outcome,
-            ngettext(
-                "%(count)d portal link replaced.",
-                "%(count)d portal links replaced.",
-                len(outcome.done),
-            ),
-        )
-
-    @admin.action(
-        description=_("Approve the members and confirm the selected delegations"),
-        permissions=["manage"],
-    )
-    def confirm(self, request, queryset):
-        if not selectors.can_review(request.user):
-            raise PermissionDenied
-        if "confirm" in request.POST:
-            form = ReviewForm(request.POST)
-            del form.fields["waitlist_if_full"]
-            if form.is_valid():
-                self.apply_confirmation(request, queryset, form.cleaned_data["note"])
-                return None
-        else:
-            form = ReviewForm()
-            del form.fields["waitlist_if_full"]
-        delegations = list(queryset.select_related("organisation"))
-        for delegation in delegations:
-            delegation.waiting = list(
-                delegation.members.filter(
-                    status__in=[
-                        Registration.Status.PENDING,
-                        Registration.Status.WAITLISTED,
-                    ]
-                )
-            )
-        return TemplateResponse(
-            request,
-            "admin/registrations/delegation/confirm.html",
-            {
-                **self.admin_site.each_context(request),
-                "opts": self.model._meta,
-                "title": _("Approve the members and confirm the delegations"),
-                "delegations": delegations,
-                "form": form,
-                "selected": request.POST.getlist(ACTION_CHECKBOX_NAME),
-                "select_across": request.POST.get("select_across") == "1",
-                "action": request.POST.get("action", ""),
-                "action_checkbox_name": ACTION_CHECKBOX_NAME,
-            },
-        )
-
-    def apply_confirmation(self, request, queryset, note):
-        approved = confirmed = 0
-        refused = []
-        for delegation in queryset:
-            try:
-                outcome = services.delegation_confirm(
-                    delegation=delegation, by=request.user, note=note
-                )
-            except services.RegistrationError as error:
-                refused.append(f"{delegation}: {error.message}")
-                continue
-            approved += len(outcome.review.changed)
-            confirmed += outcome.confirmed
-            refused += [
-                f"{member.display_name}: {reason}"
-                for member, reason in outcome.review.refused
-            ]
-        self.message_user(
-            request,
-            ngettext(
-                "%(count)d member approved.", "%(count)d members approved.", approved
-            )
-            % {"count": approved}
-            + " "
-            + ngettext(
-                "%(count)d delegation confirmed.",
-                "%(count)d delegations confirmed.",
-                confirmed,
-            )
-            % {"count": confirmed},
-            messages.SUCCESS,
-        )
-        if refused:
-            self.message_user(
-                request,
-                _("Not done: %(reasons)s") % {"reasons": names_listed(refused)},
-                messages.ERROR,
-            )

@@ -51,6 +51,24 @@ class RegistrationCorrectionForm(RegistrationDetailsForm):
             self.add_error(field, forms.ValidationError(error.message, code=error.code))
 
 
+class SavedByServicesMixin:
+    """For an admin whose form's validation applies the change through services.
+
+    The form is told who acts (``changed_by``); the admin then saves nothing
+    itself, so that a change a rule refuses is neither saved nor logged.
+    """
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (form,), {"changed_by": request.user})
+
+    def save_model(self, request, obj, form, change):
+        pass
+
+    def save_related(self, request, form, formsets, change):
+        pass
+
+
 class DelegationForm(forms.ModelForm):
     """A delegation as staff create or change it; the services apply the change.
 

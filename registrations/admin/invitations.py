@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from registrations import services, validators
+from registrations.admin.forms import SavedByServicesMixin
 from registrations.admin.review import names_listed
 from registrations.models import Invitation
 
@@ -62,7 +63,7 @@ class InvitationForm(forms.ModelForm):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(SavedByServicesMixin, admin.ModelAdmin):
     form = InvitationForm
     list_display = [
         "full_name",
@@ -115,16 +116,6 @@ class InvitationAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        return type(form.__name__, (form,), {"changed_by": request.user})
-
-    def save_model(self, request, obj, form, change):
-        pass
-
-    def save_related(self, request, form, formsets, change):
-        pass
 
     @admin.action(
         description=_("Withdraw the selected invitations"), permissions=["change"]

@@ -11,12 +11,16 @@ import secrets
 
 from django.conf import settings
 from django.core.files.storage import storages
+from django.core.signals import setting_changed
 from django.db import models
 from django.db.models import Q
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext_lazy as _
 
+from registrations.models.choices import NOMINATED, DelegationRole
 from registrations.models.programme import Event, Organisation
 
 
@@ -25,9 +29,29 @@ def new_portal_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+class PrivateStorage(LazyObject):
+    """The ``"private"`` storage, looked up when first used, not at import.
+
+    A field keeps the storage it is given; this stand-in follows ``STORAGES``
+    when it changes (in tests), as Django's ``default_storage`` does.
+    """
+
+    def _setup(self):
+        self._wrapped = storages["private"]
+
+
+PRIVATE_STORAGE = PrivateStorage()
+
+
+@receiver(setting_changed)
+def forget_private_storage(*, setting, **kwargs):
+    if setting == "STORAGES":
+        PRIVATE_STORAGE._wrapped = empty
+
+
 def private_storage():
     """Return the storage of uploaded files, outside the public static files."""
-    return storages["private"]
+    return PRIVATE_STORAGE
 
 
 def note_verbale_path(delegation: "Delegation", filename: str) -> str:
@@ -285,3 +309,54 @@ class DelegationChange(models.Model):
             from_state = self.get_from_state_display() or "–"
             text = f"{text} ({from_state} → {self.get_to_state_display()})"
         return text
+
+
+class DelegationMember(models.Model):
+    """What a registration says of its place in a delegation, if it has one.
+
+    ``Registration`` is built on it; ``MEMBER_CONSTRAINTS`` go in its Meta.
+    """
+
+    delegation = models.ForeignKey(
+        "registrations.Delegation",
+        verbose_name=_("delegation"),
+        related_name="members",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+    )
+    delegation_role = models.CharField(
+        _("role in the delegation"),
+        max_length=10,
+        choices=DelegationRole.choices,
+        blank=True,
+    )
+    protocol_rank = models.CharField(
+        _("protocol rank or title"),
+        max_length=100,
+        blank=True,
+        help_text=_("E.g. H.E., Minister, Ambassador, Director-General."),
+    )
+    protocol_order = models.PositiveSmallIntegerField(
+        _("order of precedence"),
+        default=0,
+        help_text=_("Within the same role, lower numbers are listed first."),
+    )
+
+    class Meta:
+        abstract = True
+
+
+MEMBER_CONSTRAINTS = [
+    models.CheckConstraint(
+        condition=Q(delegation__isnull=True, delegation_role="")
+        | Q(delegation__isnull=False, delegation_role__in=DelegationRole.values),
+        name="registration_role_with_delegation",
+    ),
+    models.UniqueConstraint(
+        fields=["delegation"],
+        condition=Q(delegation_role=DelegationRole.HEAD, status__in=NOMINATED),
+        name="registration_one_head_per_delegation",
+        violation_error_message=_("The delegation has a head already."),
+    ),
+]

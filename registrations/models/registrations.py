@@ -19,6 +19,7 @@ from registrations.models.choices import (
     RegistrationStatus,
     Sector,
 )
+from registrations.models.delegations import MEMBER_CONSTRAINTS, DelegationMember
 from registrations.models.programme import Event, Organisation, Session
 from registrations.validators import email_key
 
@@ -54,7 +55,7 @@ class RegistrationQuerySet(models.QuerySet):
         )
 
 
-class Registration(models.Model):
+class Registration(DelegationMember, models.Model):
     Status = RegistrationStatus
 
     Category = Sector
@@ -160,31 +161,6 @@ class Registration(models.Model):
             "member nominated by a delegation who has not yet completed the details."
         ),
     )
-    delegation = models.ForeignKey(
-        "registrations.Delegation",
-        verbose_name=_("delegation"),
-        related_name="members",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-    )
-    delegation_role = models.CharField(
-        _("role in the delegation"),
-        max_length=10,
-        choices=DelegationRole.choices,
-        blank=True,
-    )
-    protocol_rank = models.CharField(
-        _("protocol rank or title"),
-        max_length=100,
-        blank=True,
-        help_text=_("E.g. H.E., Minister, Ambassador, Director-General."),
-    )
-    protocol_order = models.PositiveSmallIntegerField(
-        _("order of precedence"),
-        default=0,
-        help_text=_("Within the same role, lower numbers are listed first."),
-    )
     status = models.CharField(
         _("status"),
         max_length=20,
@@ -262,19 +238,7 @@ class Registration(models.Model):
                 condition=~Q(given_name="") & ~Q(family_name=""),
                 name="registration_has_names",
             ),
-            models.CheckConstraint(
-                condition=Q(delegation__isnull=True, delegation_role="")
-                | Q(
-                    delegation__isnull=False, delegation_role__in=DelegationRole.values
-                ),
-                name="registration_role_with_delegation",
-            ),
-            models.UniqueConstraint(
-                fields=["delegation"],
-                condition=Q(delegation_role=DelegationRole.HEAD, status__in=NOMINATED),
-                name="registration_one_head_per_delegation",
-                violation_error_message=_("The delegation has a head already."),
-            ),
+            *MEMBER_CONSTRAINTS,
         ]
         indexes = [
             models.Index(fields=["submitted_at"], name="registration_submitted"),

@@ -18,7 +18,7 @@ from registrations.forms import (
     RegistrationEditForm,
     country_choices,
 )
-from registrations.models import Delegation, Registration
+from registrations.models import Delegation, Registration, japanese_is_active
 from registrations.validators import MultiLineTextField, NormalisedEmailField
 
 
@@ -89,13 +89,13 @@ class MemberForm(forms.ModelForm):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
+        names = ["given_name", "family_name"]
+        if japanese_is_active():
+            # Japanese writes, and so expects to type, the family name first.
+            names.reverse()
         self.helper.layout = Layout(
             Div(Div("honorific", css_class="col-sm-4"), css_class="row"),
-            Div(
-                Div("given_name", css_class="col-md-6"),
-                Div("family_name", css_class="col-md-6"),
-                css_class="row",
-            ),
+            Div(*[Div(name, css_class="col-md-6") for name in names], css_class="row"),
             "email",
             "position",
             Div(

@@ -80,37 +80,24 @@ def portal(request, token):
     return render(request, "registrations/portal/portal.html", context)
 
 
-@never_cache
-@require_http_methods(["GET", "POST"])
-def nominate(request, token):
-    delegation = portal_delegation(token)
-    if closed := refuse_if_closed(request, delegation):
-        return closed
-    form = MemberForm(request.POST or None, delegation=delegation)
+def member_form_page(request, delegation, form, *, mode, save, member=None):
+    """Show a member's form; on a valid post, ``save()`` it and go back to the portal.
+
+    ``save`` calls the service and returns the message for the focal point; a
+    refusal is shown on the form, next to the field it is about.
+    """
     if request.method == "POST" and form.is_valid():
         try:
-            member = services.member_nominate(
-                delegation=delegation,
-                email=form.cleaned_data["email"],
-                language=form.cleaned_data["language"],
-                **form.member_details(),
-            )
+            message = save()
         except services.RegistrationError as error:
             form.add_error(field_of(error), error.message)
         else:
-            messages.success(
-                request,
-                _(
-                    "%(name)s has been nominated and will receive their own link "
-                    "by email."
-                )
-                % {"name": member.full_name},
-            )
+            messages.success(request, message)
             return redirect(delegation.portal_path())
     return render(
         request,
         "registrations/portal/member_form.html",
-        portal_context(delegation, form=form, mode="nominate"),
+        portal_context(delegation, form=form, member=member, mode=mode),
     )
 
 
@@ -119,6 +106,28 @@ def field_of(error: services.RegistrationError) -> str | None:
     return {"head_exists": "delegation_role", "email_registered": "email"}.get(
         error.code
     )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def nominate(request, token):
+    delegation = portal_delegation(token)
+    if closed := refuse_if_closed(request, delegation):
+        return closed
+    form = MemberForm(request.POST or None, delegation=delegation)
+
+    def save():
+        member = services.member_nominate(
+            delegation=delegation,
+            email=form.cleaned_data["email"],
+            language=form.cleaned_data["language"],
+            **form.member_details(),
+        )
+        return _(
+            "%(name)s has been nominated and will receive their own link by email."
+        ) % {"name": member.full_name}
+
+    return member_form_page(request, delegation, form, mode="nominate", save=save)
 
 
 @never_cache
@@ -134,26 +143,20 @@ def member_edit(request, token, member_id):
         delegation=delegation,
         initial={"email": member.email},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            changed = services.member_correct(
-                delegation=delegation,
-                member=member,
-                email=form.cleaned_data["email"],
-                **form.member_details(),
-            )
-        except services.RegistrationError as error:
-            form.add_error(field_of(error), error.message)
-        else:
-            if changed:
-                messages.success(request, _("The member's details have been saved."))
-            else:
-                messages.info(request, _("Nothing was changed."))
-            return redirect(delegation.portal_path())
-    return render(
-        request,
-        "registrations/portal/member_form.html",
-        portal_context(delegation, form=form, member=member, mode="edit"),
+
+    def save():
+        changed = services.member_correct(
+            delegation=delegation,
+            member=member,
+            email=form.cleaned_data["email"],
+            **form.member_details(),
+        )
+        if changed:
+            return _("The member's details have been saved.")
+        return _("Nothing was changed.")
+
+    return member_form_page(
+        request, delegation, form, mode="edit", save=save, member=member
     )
 
 
@@ -172,28 +175,22 @@ def member_replace(request, token, member_id):
             "protocol_order": member.protocol_order,
         },
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            replacement = services.member_replace(
-                delegation=delegation,
-                member=member,
-                email=form.cleaned_data["email"],
-                language=form.cleaned_data["language"],
-                **form.member_details(),
-            )
-        except services.RegistrationError as error:
-            form.add_error(field_of(error), error.message)
-        else:
-            messages.success(
-                request,
-                _("%(old)s has been replaced by %(new)s.")
-                % {"old": member.full_name, "new": replacement.full_name},
-            )
-            return redirect(delegation.portal_path())
-    return render(
-        request,
-        "registrations/portal/member_form.html",
-        portal_context(delegation, form=form, member=member, mode="replace"),
+
+    def save():
+        replacement = services.member_replace(
+            delegation=delegation,
+            member=member,
+            email=form.cleaned_data["email"],
+            language=form.cleaned_data["language"],
+            **form.member_details(),
+        )
+        return _("%(old)s has been replaced by %(new)s.") % {
+            "old": member.full_name,
+            "new": replacement.full_name,
+        }
+
+    return member_form_page(
+        request, delegation, form, mode="replace", save=save, member=member
     )
 
 

@@ -10,7 +10,8 @@ The package is split by sub-domain: ``submission`` (the delegate registers),
 (delegate and staff edits), ``workflow`` (the status transitions and the
 review), ``capacity`` (locking and counting seats), ``history`` (the record of
 each change), ``notifications`` (emails into the outbox), ``retention``
-(deleting personal data on time), ``delegations`` (invite, remind, confirm),
+(deleting personal data on time), ``delegations`` (create and invite),
+``delegation_review`` (remind, new portal links, confirm),
 ``nominations`` (the focal point's steps), ``notes_verbales`` and
 ``invitations`` (personal invitations). Reads live in
 ``registrations.selectors``. Import from here: ``services.registration_approve``.
@@ -23,19 +24,21 @@ from registrations.services.corrections import (
     registration_correct,
     registration_update,
 )
+from registrations.services.delegation_review import (
+    ConfirmOutcome,
+    delegation_confirm,
+    delegation_remind,
+    delegation_replace_portal_link,
+    for_each,
+)
 from registrations.services.delegations import (
     FOCAL_POINT_FIELDS,
     BulkOutcome,
-    ConfirmOutcome,
     DelegationInvite,
-    delegation_confirm,
     delegation_create,
-    delegation_remind,
-    delegation_replace_portal_link,
     delegation_send_invitation,
     delegation_update,
     delegations_invite,
-    for_each,
 )
 from registrations.services.invitations import (
     invitation_accept,
