@@ -692,3 +692,28 @@ def test_delegations_go_with_their_event_s_registrations_at_the_end_of_retention
     assert not Delegation.objects.exists()
     assert not Registration.objects.exists()
     assert not stored.exists()
+
+
+def test_the_portal_page_costs_the_same_queries_however_many_members(client, reviewer):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    delegation = invite(EventFactory(), reviewer, quota=8)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(delegation.portal_path()).status_code == 200
+        return len(captured)
+
+    services.member_nominate(
+        delegation=delegation, email="m0@example.org", language="en", **member_fields()
+    )
+    one = queries()
+    for n in range(1, 6):
+        services.member_nominate(
+            delegation=delegation,
+            email=f"m{n}@example.org",
+            language="en",
+            **member_fields(),
+        )
+    assert queries() == one

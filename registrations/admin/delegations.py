@@ -18,6 +18,7 @@ from django.utils.html import format_html
 from django.utils.http import content_disposition_header
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from registrations import selectors
 from registrations.admin.delegation_actions import DelegationActionsMixin
@@ -190,7 +191,7 @@ class DelegationAdmin(
     def organisation_name(self, delegation):
         return str(delegation.organisation)
 
-    @admin.display(description=_("state"), ordering="state")
+    @admin.display(description=pgettext_lazy("delegation", "state"), ordering="state")
     def state_badge(self, delegation):
         label = delegation.get_state_display()
         if delegation.invited_at is None and delegation.state == State.INVITED:

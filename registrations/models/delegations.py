@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from registrations.models.choices import NOMINATED, DelegationRole
 from registrations.models.programme import Event, Organisation
@@ -100,7 +101,10 @@ class Delegation(models.Model):
         _("seat quota"), help_text=_("How many members the focal point may nominate.")
     )
     state = models.CharField(
-        _("state"), max_length=10, choices=State.choices, default=State.INVITED
+        pgettext_lazy("delegation", "state"),
+        max_length=10,
+        choices=State.choices,
+        default=State.INVITED,
     )
     focal_point_name = models.CharField(_("focal point's name"), max_length=200)
     focal_point_email = models.EmailField(_("focal point's email"), max_length=254)

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from registrations.models.choices import Sector
 from registrations.models.programme import Event, Organisation
@@ -80,7 +81,10 @@ class Invitation(models.Model):
         ),
     )
     state = models.CharField(
-        _("state"), max_length=10, choices=InvitationState.choices, default="pending"
+        pgettext_lazy("invitation", "state"),
+        max_length=10,
+        choices=InvitationState.choices,
+        default="pending",
     )
     token = models.CharField(
         _("invitation link token"),

@@ -6,7 +6,7 @@ head, one address per event).
 """
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Div, Fieldset, Layout
+from crispy_forms.layout import HTML, Div, Fieldset, Layout
 from django import forms
 from django.conf import settings
 from django.utils.translation import get_language
@@ -20,6 +20,9 @@ from registrations.forms import (
 )
 from registrations.models import Delegation, Registration, japanese_is_active
 from registrations.validators import MultiLineTextField, NormalisedEmailField
+
+# What the delegate agrees to, shown above the consent box, as on the open form.
+PRIVACY_NOTICE = HTML('{% include "registrations/privacy_notice.html" %}')
 
 
 class MemberForm(forms.ModelForm):
@@ -200,7 +203,7 @@ class NomineeDetailsForm(RegistrationEditForm):
             del self.fields[name]
         sections = self.layout_sections()
         if self.instance.consent_given_at is None:
-            sections.append(Fieldset(_("Your data"), "consent"))
+            sections.append(Fieldset(_("Your data"), PRIVACY_NOTICE, "consent"))
         else:
             del self.fields["consent"]
         self.helper.layout = Layout(*sections)
@@ -237,11 +240,12 @@ class InvitationForm(DelegateDetailsForm):
                     "organisation": invitation.organisation_id,
                     "position": invitation.position,
                     "category": invitation.category,
+                    "country": getattr(invitation.organisation, "country", ""),
                 }
             )
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
         self.helper.layout = Layout(
-            *self.layout_sections(), Fieldset(_("Your data"), "consent")
+            *self.layout_sections(), Fieldset(_("Your data"), PRIVACY_NOTICE, "consent")
         )
