@@ -3,6 +3,7 @@
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from registrations import services
 from registrations.models import Event, Invitation, Registration
@@ -173,3 +174,42 @@ def test_the_service_refuses_a_category_the_form_would_not_offer(event):
             category="government",
         )
     assert refusal.value.code == "by_invitation"
+
+
+def test_staff_choose_the_open_forms_categories_in_the_admin(client, superuser):
+    event = EventFactory()
+    client.force_login(superuser)
+    url = reverse("admin:registrations_event_change", args=[event.pk])
+    page = client.get(url)
+    form = page.context["adminform"].form
+    data = {
+        name: form[name].value()
+        for name in form.fields
+        if form[name].value() is not None
+    }
+    for name in list(data):
+        if name.endswith(("_at", "starts_at", "ends_at")):
+            del data[name]
+    for name in [
+        "starts_at",
+        "ends_at",
+        "registration_opens_at",
+        "registration_closes_at",
+    ]:
+        moment = timezone.localtime(getattr(event, name))
+        data[f"{name}_0"] = moment.strftime("%Y-%m-%d")
+        data[f"{name}_1"] = moment.strftime("%H:%M:%S")
+    data |= {
+        "sessions-TOTAL_FORMS": 0,
+        "sessions-INITIAL_FORMS": 0,
+        "open_form": "categories",
+        "hold_delegation_seats": "on",
+    }
+    refused = client.post(url, data)
+    assert refused.status_code == 200
+    assert "Choose the categories" in refused.content.decode()
+    data["open_form_categories"] = ["academic", "press"]
+    assert client.post(url, data).status_code == 302
+    event.refresh_from_db()
+    assert event.open_form_categories == ["academic", "press"]
+    assert not event.open_form_admits("government")

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from registrations import services, validators
 from registrations.forms import RegistrationDetailsForm, SessionChoiceField
-from registrations.models import Delegation, Session
+from registrations.models import Delegation, Event, Sector, Session
 
 
 class StaffSessionField(SessionChoiceField):
@@ -132,3 +132,34 @@ class DelegationForm(forms.ModelForm):
         except services.RegistrationError as error:
             field = "seat_quota" if "quota" in error.code else None
             self.add_error(field, forms.ValidationError(error.message, code=error.code))
+
+
+class EventForm(forms.ModelForm):
+    """An event, with the categories its open form admits as checkboxes."""
+
+    open_form_categories = forms.MultipleChoiceField(
+        label=_("Categories that may use the open form"),
+        choices=Sector.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("With “only the categories chosen”: e.g. academia and press."),
+    )
+
+    class Meta:
+        model = Event
+        # The admin gives the fields of its fieldsets; these are the ones at stake.
+        fields = ["open_form", "open_form_categories", "hold_delegation_seats"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("open_form") == Event.OpenForm.CATEGORIES and not cleaned.get(
+            "open_form_categories"
+        ):
+            self.add_error(
+                "open_form_categories",
+                forms.ValidationError(
+                    _("Choose the categories the open form admits."),
+                    code="no_categories",
+                ),
+            )
+        return cleaned

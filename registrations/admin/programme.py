@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from registrations.admin.exports import SessionExportMixin
+from registrations.admin.forms import EventForm
 from registrations.admin.invite import InviteDelegationsMixin
 from registrations.models import (
     Event,
@@ -72,6 +73,7 @@ class SessionInline(LabelledColumnsMixin, admin.TabularInline):
 
 @admin.register(Event)
 class EventAdmin(LabelledDateTimeMixin, admin.ModelAdmin):
+    form = EventForm
     list_display = [
         "title",
         "starts_at",
@@ -104,7 +106,15 @@ class EventAdmin(LabelledDateTimeMixin, admin.ModelAdmin):
         ),
         (
             _("Registration"),
-            {"fields": ["registration_opens_at", "registration_closes_at"]},
+            {
+                "fields": [
+                    "registration_opens_at",
+                    "registration_closes_at",
+                    "open_form",
+                    "open_form_categories",
+                    "hold_delegation_seats",
+                ]
+            },
         ),
         (
             _("Texts for the home page"),
