@@ -306,13 +306,13 @@ class DelegationChange(models.Model):
         ordering = ["changed_at", "pk"]
 
     def __str__(self):
-        text = self.get_action_display()
+        parts = [self.get_action_display()]
         if self.detail:
-            text = f"{text}: {self.detail}"
+            parts[0] = f"{parts[0]}: {self.detail}"
         if self.to_state:
             from_state = self.get_from_state_display() or "–"
-            text = f"{text} ({from_state} → {self.get_to_state_display()})"
-        return text
+            parts.append(f"({from_state} → {self.get_to_state_display()})")
+        return " ".join(part for part in parts if part)
 
 
 class DelegationMember(models.Model):

@@ -270,7 +270,9 @@ def delegation_update(
             by=by,
             action=Action.EDITED,
             detail=", ".join(
-                name for name in changed if name != "focal_point_is_placeholder"
+                str(Delegation._meta.get_field(name).verbose_name)
+                for name in changed
+                if name != "focal_point_is_placeholder"
             ),
         )
         if new_address:

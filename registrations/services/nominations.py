@@ -171,9 +171,7 @@ def refusal_of(error: IntegrityError, *, email: str) -> RegistrationError:
 def open_nominations(locked: Delegation) -> None:
     """The first nomination opens a delegation that was only invited."""
     if locked.state == State.INVITED:
-        move_state(
-            locked, State.NOMINATIONS_OPEN, actor=FOCAL_POINT, action=Action.NOMINATED
-        )
+        move_state(locked, State.NOMINATIONS_OPEN, actor=FOCAL_POINT, action="")
 
 
 def member_nominate(
