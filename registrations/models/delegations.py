@@ -235,11 +235,6 @@ class Delegation(models.Model):
         """Return the path of the focal point's portal (a bearer secret)."""
         return reverse("registrations:portal", kwargs={"token": self.portal_token})
 
-    @property
-    def is_open_to_changes(self) -> bool:
-        """Return whether the focal point may still change the delegation."""
-        return self.state not in (DelegationState.DECLINED,)
-
 
 class DelegationChange(models.Model):
     """One recorded change of a delegation: a step of its state, or an action."""

@@ -44,7 +44,14 @@ def portal_context(delegation: Delegation, **extra) -> dict:
         "event": delegation.event,
         "delegation": delegation,
         "members": members,
-        "head": next((m for m in members if m.delegation_role == "head"), None),
+        "head": next(
+            (
+                m
+                for m in members
+                if m.delegation_role == Registration.DelegationRole.HEAD
+            ),
+            None,
+        ),
         "seats_left": max(delegation.seat_quota - delegation.nominated_count, 0),
         "portal_open": services.portal_is_open(delegation),
         "can_submit": delegation.state

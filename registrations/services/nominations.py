@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from registrations import emails, selectors
 from registrations.errors import RegistrationError
 from registrations.models import (
+    NOMINATED,
     Delegation,
     DelegationChange,
     DelegationRole,
@@ -92,11 +93,7 @@ def lock_open_delegation(delegation: Delegation) -> Delegation:
 def lock_member(delegation: Delegation, member: Registration) -> Registration:
     """Return the member locked, if it is one of the delegation's nominations."""
     locked = lock_registration(member)
-    if locked.delegation_id != delegation.pk or locked.status not in (
-        Status.PENDING,
-        Status.APPROVED,
-        Status.WAITLISTED,
-    ):
+    if locked.delegation_id != delegation.pk or locked.status not in NOMINATED:
         raise RegistrationError(
             _("This person is not a member of the delegation."), code="not_a_member"
         )
@@ -350,7 +347,7 @@ def delegation_decline(*, delegation: Delegation, reason: str = "") -> Delegatio
             locked.members.nominated().exclude(pk__in=[m.pk for m in members])
         )
         for member in members:
-            if member.status in (Status.PENDING, Status.APPROVED, Status.WAITLISTED):
+            if member.status in NOMINATED:
                 cancel_member(member, note="The delegation declined the invitation")
         locked.decline_reason = reason
         locked.save(update_fields=["decline_reason"])
