@@ -1,4 +1,7 @@
-"""Emails to delegates, rendered from templates in the delegate's language.
+"""Emails, rendered from templates in the language of whoever receives them.
+
+To a delegate (a registration), to a delegation's focal point, or to the
+receiver of a personal invitation.
 
 ``services`` records each email in the outbox with the decision that causes
 it; the mail worker renders it here when it sends it
@@ -13,7 +16,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from registrations import email_text, selectors
-from registrations.models import Registration
+from registrations.models import Delegation, Invitation, Registration
 
 CONFIRMATION = "confirmation"
 LINK_RESENT = "link_resent"
@@ -23,6 +26,15 @@ APPROVED = Registration.Status.APPROVED
 REJECTED = Registration.Status.REJECTED
 WAITLISTED = Registration.Status.WAITLISTED
 CANCELLED = Registration.Status.CANCELLED
+NOMINATED = "nominated"
+# To a delegation's focal point.
+DELEGATION_INVITED = "delegation_invited"
+DELEGATION_REMINDER = "delegation_reminder"
+DELEGATION_SUBMITTED = "delegation_submitted"
+DELEGATION_CONFIRMED = "delegation_confirmed"
+PORTAL_LINK_REPLACED = "portal_link_replaced"
+# To the receiver of a personal invitation.
+INVITED = "invited"
 
 SUBJECTS = {
     CONFIRMATION: _("Registration received: %(event)s"),
@@ -32,6 +44,31 @@ SUBJECTS = {
     REJECTED: _("Your registration: %(event)s"),
     WAITLISTED: _("Waiting list: %(event)s"),
     CANCELLED: _("Registration cancelled: %(event)s"),
+    NOMINATED: _("You have been nominated to attend: %(event)s"),
+    DELEGATION_INVITED: _("Invitation to send a delegation: %(event)s"),
+    DELEGATION_REMINDER: _("Reminder: your delegation to %(event)s"),
+    DELEGATION_SUBMITTED: _("Delegation received: %(event)s"),
+    DELEGATION_CONFIRMED: _("Delegation confirmed: %(event)s"),
+    PORTAL_LINK_REPLACED: _("Your delegation's new portal link: %(event)s"),
+    INVITED: _("Invitation: %(event)s"),
+}
+
+# The emails by whom they go to: the delegate, a focal point, an invitee.
+REGISTRATION_KINDS = frozenset(
+    {CONFIRMATION, LINK_RESENT, LINK_REPLACED, APPROVED, REJECTED, WAITLISTED}
+    | {CANCELLED, NOMINATED}
+)
+DELEGATION_KINDS = frozenset(
+    {DELEGATION_INVITED, DELEGATION_REMINDER, DELEGATION_SUBMITTED}
+    | {DELEGATION_CONFIRMED, PORTAL_LINK_REPLACED}
+)
+INVITATION_KINDS = frozenset({INVITED})
+
+# The button at the end of the HTML part, by whom the email is for.
+BUTTONS = {
+    "registration": _("Open my registration"),
+    "delegation": _("Open the delegation's portal"),
+    "invitation": _("Register"),
 }
 
 
@@ -45,39 +82,88 @@ def build_registration_email(
 ) -> EmailMultiAlternatives:
     """Render the ``kind`` email for ``registration`` in the delegate's language."""
     with translation.override(registration.language):
-        event = registration.event
-        context = {
-            "registration": registration,
-            "event": event,
-            "sessions": selectors.chosen_sessions(registration),
-            "private_url": private_url(registration),
-            "waitlist_position": selectors.waitlist_position(registration),
-            "site_url": settings.SITE_URL,
-        }
-        subject = str(SUBJECTS[kind] % {"event": event.localized.title})
-        written = render_to_string(f"registrations/email/{kind}.txt", context)
-        # The HTML part is the same text in the site's layout, with the
-        # private link as a button; one wording per email to keep in step.
-        # Only our own addresses are links, in either part: what delegates
-        # typed stays text (email_text).
-        links = {
-            context["private_url"]: context["private_url"],
-            event.contact_email: f"mailto:{event.contact_email}",
-        }
-        text = email_text.plain_text(written, links=links)
-        html = render_to_string(
-            "registrations/email/layout.html",
-            {
-                **context,
-                "subject": subject,
-                "body": email_text.html_paragraphs(written, links=links),
+        return render_email(
+            kind,
+            to=registration.email,
+            event=registration.event,
+            link=private_url(registration),
+            button=BUTTONS["registration"],
+            context={
+                "registration": registration,
+                "delegation": registration.delegation,
+                "sessions": selectors.chosen_sessions(registration),
+                "waitlist_position": selectors.waitlist_position(registration),
             },
         )
+
+
+def build_delegation_email(delegation: Delegation, kind: str) -> EmailMultiAlternatives:
+    """Render the ``kind`` email to a delegation's focal point, in their language."""
+    with translation.override(delegation.focal_point_language):
+        delegation = selectors.with_member_counts(
+            Delegation.objects.select_related("event", "organisation")
+        ).get(pk=delegation.pk)
+        return render_email(
+            kind,
+            to=delegation.focal_point_email,
+            event=delegation.event,
+            link=settings.SITE_URL.rstrip("/") + delegation.portal_path(),
+            button=BUTTONS["delegation"],
+            context={
+                "delegation": delegation,
+                "members": selectors.delegation_members(delegation),
+                "head": selectors.delegation_head(delegation),
+                "seats_left": max(
+                    delegation.seat_quota - delegation.nominated_count, 0
+                ),
+            },
+        )
+
+
+def build_invitation_email(invitation: Invitation, kind: str) -> EmailMultiAlternatives:
+    """Render the email of a personal invitation, in the language chosen for it."""
+    with translation.override(invitation.language):
+        return render_email(
+            kind,
+            to=invitation.email,
+            event=invitation.event,
+            link=settings.SITE_URL.rstrip("/") + invitation.link_path(),
+            button=BUTTONS["invitation"],
+            context={"invitation": invitation},
+        )
+
+
+def render_email(
+    kind: str, *, to: str, event, link: str, button, context: dict
+) -> EmailMultiAlternatives:
+    """Render ``registrations/email/<kind>.txt`` as text and HTML, in the language on.
+
+    ``link`` is the receiver's own secret address, the HTML part's button.
+    """
+    context = {
+        **context,
+        "event": event,
+        "private_url": link,
+        "site_url": settings.SITE_URL,
+    }
+    subject = str(SUBJECTS[kind] % {"event": event.localized.title})
+    written = render_to_string(f"registrations/email/{kind}.txt", context)
+    # The HTML part is the same text in the site's layout, with the link as a
+    # button; one wording per email to keep in step. Only our own addresses
+    # are links, in either part: what people typed stays text (email_text).
+    links = {link: link, event.contact_email: f"mailto:{event.contact_email}"}
+    text = email_text.plain_text(written, links=links)
+    html = render_to_string(
+        "registrations/email/layout.html",
+        {
+            **context,
+            "subject": subject,
+            "button": button,
+            "body": email_text.html_paragraphs(written, links=links),
+        },
+    )
     message = EmailMultiAlternatives(
-        subject=subject,
-        body=text,
-        to=[registration.email],
-        reply_to=[event.contact_email],
+        subject=subject, body=text, to=[to], reply_to=[event.contact_email]
     )
     message.attach_alternative(html, "text/html")
     return message

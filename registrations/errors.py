@@ -52,3 +52,25 @@ def event_full(event) -> RegistrationError:
         code="event_full",
         params={"capacity": event.capacity},
     )
+
+
+def seats_held_for_delegations(event, *, held: int) -> RegistrationError:
+    """Return the refusal of an open seat when those left are kept for delegations."""
+    return RegistrationError(
+        _(
+            "No seat is left for this registration: of the %(capacity)s seats in "
+            "the hall, %(held)s are held for invited delegations and the rest are "
+            "taken."
+        ),
+        code="event_full",
+        params={"capacity": event.capacity, "held": held},
+    )
+
+
+def delegation_full(delegation) -> RegistrationError:
+    """Return the refusal of a member beyond the delegation's quota."""
+    return RegistrationError(
+        _("The delegation's quota is reached: all %(quota)s places are taken."),
+        code="delegation_full",
+        params={"quota": delegation.seat_quota},
+    )

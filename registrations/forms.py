@@ -320,6 +320,17 @@ class RegistrationForm(DelegateDetailsForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.event.open_form == Event.OpenForm.CATEGORIES:
+            # Only the categories the open form admits; the others are told
+            # how to be invited.
+            category = self.fields["category"]
+            category.choices = [
+                choice
+                for choice in category.choices
+                if not choice[0] or choice[0] in self.event.open_form_categories
+            ]
+            refusal = services.open_form_refusal(self.event).message
+            category.error_messages["invalid_choice"] = refusal.replace("%", "%%")
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True

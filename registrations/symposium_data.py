@@ -225,3 +225,14 @@ SESSIONS = [
         [],
     ),
 ]
+
+# The invited organisations of the announcement, each a delegation with a seat
+# quota: (acronym, quota). Their focal points are placeholders, marked as such
+# and at an address that cannot receive mail, until staff give the real ones.
+DELEGATIONS = [("UNICEF", 4), ("INTERPOL", 4), ("ECPAT", 3)]
+PLACEHOLDER_FOCAL_POINT = "Placeholder focal point (replace before inviting)"
+
+
+def placeholder_email(acronym: str) -> str:
+    """Return an address that is clearly not real (.invalid cannot receive mail)."""
+    return f"focal-point.{acronym.lower()}@placeholder.invalid"

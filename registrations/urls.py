@@ -2,6 +2,8 @@ from django.urls import path, register_converter
 
 from registrations import badge_views, photo_views, views
 from registrations.converters import TokenConverter
+from registrations.portal import invitation
+from registrations.portal import views as portal
 
 register_converter(TokenConverter, "token")
 
@@ -40,5 +42,38 @@ urlpatterns = [
         "staff/photos/<int:registration_id>/",
         photo_views.staff_photo,
         name="staff_photo",
+    ),
+    # The focal point's portal: every address starts with the delegation's secret.
+    path("delegation/<token:token>/", portal.portal, name="portal"),
+    path("delegation/<token:token>/nominate/", portal.nominate, name="portal_nominate"),
+    path(
+        "delegation/<token:token>/members/<int:member_id>/edit/",
+        portal.member_edit,
+        name="portal_member_edit",
+    ),
+    path(
+        "delegation/<token:token>/members/<int:member_id>/replace/",
+        portal.member_replace,
+        name="portal_member_replace",
+    ),
+    path(
+        "delegation/<token:token>/members/<int:member_id>/withdraw/",
+        portal.member_withdraw,
+        name="portal_member_withdraw",
+    ),
+    path("delegation/<token:token>/head/", portal.name_head, name="portal_head"),
+    path(
+        "delegation/<token:token>/note-verbale/",
+        portal.upload_note_verbale,
+        name="portal_note_verbale",
+    ),
+    path("delegation/<token:token>/submit/", portal.submit, name="portal_submit"),
+    path("delegation/<token:token>/decline/", portal.decline, name="portal_decline"),
+    # A personal invitation.
+    path("invitation/<token:token>/", invitation.invitation, name="invitation"),
+    path(
+        "invitation/<token:token>/decline/",
+        invitation.invitation_decline,
+        name="invitation_decline",
     ),
 ]

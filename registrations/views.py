@@ -18,6 +18,7 @@ from django_ratelimit.core import is_ratelimited
 from registrations import caching, selectors, services
 from registrations.forms import RegistrationEditForm, RegistrationForm
 from registrations.models import Event, Registration
+from registrations.portal.forms import NomineeDetailsForm
 from registrations.validators import email_key
 
 # The done page reads what the form stored here after the redirect.
@@ -109,7 +110,7 @@ def submission_limit_reached(request, email: str) -> str | None:
 @require_http_methods(["GET", "POST"])
 def register(request, slug):
     event = get_object_or_404(Event, slug=slug)
-    if not event.is_registration_open():
+    if not event.is_registration_open() or event.open_form_closed_to_all:
         status = 403 if request.method == "POST" else 200
         return render(
             request,
@@ -117,6 +118,7 @@ def register(request, slug):
             {
                 "event": event,
                 "not_yet_open": timezone.now() < event.registration_opens_at,
+                "by_invitation": event.open_form_closed_to_all,
             },
             status=status,
         )
@@ -186,7 +188,9 @@ def registration_for_token(token: str) -> Registration:
     be deleted anyway.
     """
     registration = (
-        Registration.objects.select_related("event", "organisation")
+        Registration.objects.select_related(
+            "event", "organisation", "delegation__organisation"
+        )
         .filter(token=token)
         .first()
     )
@@ -229,13 +233,18 @@ def private_edit(request, token):
             ),
         )
         return redirect(registration.private_path())
+    # A member nominated by a delegation: the organisation is the delegation's.
+    form_class = (
+        NomineeDetailsForm if registration.delegation_id else RegistrationEditForm
+    )
     if request.method == "POST":
-        form = RegistrationEditForm(request.POST, instance=registration, event=event)
+        form = form_class(request.POST, instance=registration, event=event)
         if form.is_valid():
             try:
                 changed = services.registration_update(
                     registration=registration,
                     sessions=list(form.cleaned_data["sessions"]),
+                    consent=bool(form.cleaned_data.get("consent")),
                     **form.delegate_details(),
                 )
             except services.RegistrationError as error:
@@ -247,7 +256,7 @@ def private_edit(request, token):
                     messages.info(request, _("Nothing was changed."))
                 return redirect(registration.private_path())
     else:
-        form = RegistrationEditForm(instance=registration, event=event)
+        form = form_class(instance=registration, event=event)
     return render(
         request,
         "registrations/private_edit.html",

@@ -1,4 +1,4 @@
-"""Keep secrets out of the logs: private links are masked in every line written.
+"""Keep secrets out of the logs: secret links are masked in every line written.
 
 A delegate's private link (``/<language>/registration/<token>/``) lets whoever
 holds it read and change the registration, so it must not reach a log file that
@@ -15,10 +15,11 @@ the application.
 import logging
 import re
 
-# The first path segment of every address whose next segment is a secret; the
-# private link is ``registration/<token>/`` (registrations/urls.py). A slash
-# may be percent-encoded, as in a ``?next=`` parameter.
-SECRET_PATH_SEGMENTS = ("registration",)
+# The first path segment of every address whose next segment is a secret
+# (registrations/urls.py): a delegate's private link ``registration/<token>/``,
+# a focal point's portal ``delegation/<token>/``, a personal invitation
+# ``invitation/<token>/``. A slash may be percent-encoded, as in ``?next=``.
+SECRET_PATH_SEGMENTS = ("registration", "delegation", "invitation")
 MASK = "[masked]"
 SECRET_IN_PATH = re.compile(
     r"((?:/|%2f)(?:" + "|".join(SECRET_PATH_SEGMENTS) + r")(?:/|%2f))[^/\s?#&\"'%]+",

@@ -184,9 +184,9 @@ STATIC_URL = "static/"
 # Where collectstatic gathers the files that WhiteNoise serves.
 STATIC_ROOT = Path(ENV.get("STATIC_ROOT", "").strip() or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
-# Files people upload (badge photos) are kept apart from everything public:
-# under PRIVATE_MEDIA_ROOT, served only by views that check permission, never
-# by WhiteNoise or any public address (no base URL).
+# Files people upload (badge photos, the delegations' notes verbales) are kept
+# apart from everything public: under PRIVATE_MEDIA_ROOT, served only by views
+# that check permission, never by WhiteNoise or any public address (no base URL).
 PRIVATE_MEDIA_ROOT = Path(
     ENV.get("PRIVATE_MEDIA_ROOT", "").strip() or BASE_DIR / "private-media"
 )
@@ -211,8 +211,9 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 # Uploads: one file per request at most, and only to the views that declare
-# it (symposium/uploads.py: the badge photo); a file sent to any other page
-# is refused (400). Files are spooled to a temporary file, never held in memory.
+# it (symposium/uploads.py: the badge photo, the note verbale); a file sent to
+# any other page is refused (400). A file over its view's limit is dropped as
+# it arrives; files are spooled to a temporary file, never held in memory.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = 1
 FILE_UPLOAD_MAX_MEMORY_SIZE = 0
@@ -220,6 +221,9 @@ FILE_UPLOAD_HANDLERS = [
     "symposium.uploads.UploadGuard",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
+NOTE_VERBALE_MAX_MB = read_int(ENV, "NOTE_VERBALE_MAX_MB", default=10)
+if not 1 <= NOTE_VERBALE_MAX_MB <= 50:
+    raise ImproperlyConfigured("NOTE_VERBALE_MAX_MB must be between 1 and 50.")
 
 # Email
 

@@ -13,6 +13,7 @@ The request body is read by middleware before the URL is resolved, so the
 guard resolves the path itself.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import TooManyFilesSent
@@ -26,13 +27,20 @@ REFUSED = "refused_uploads"
 
 @dataclass(frozen=True)
 class Allowance:
-    """The one file a view takes: its form field, and its largest size in bytes."""
+    """The one file a view takes: its form field, and its largest size in bytes.
+
+    The size is a number, or a function that reads it (from the settings) when
+    a file arrives.
+    """
 
     field: str
-    max_bytes: int
+    max_bytes: int | Callable[[], int]
+
+    def limit(self) -> int:
+        return self.max_bytes() if callable(self.max_bytes) else self.max_bytes
 
 
-def accepts_upload(*, field: str, max_bytes: int):
+def accepts_upload(*, field: str, max_bytes: int | Callable[[], int]):
     """Let the decorated view receive one file, in ``field``, of ``max_bytes`` at most.
 
     Decorators applied over it keep the mark (``functools.wraps`` copies it).
@@ -76,12 +84,13 @@ class UploadGuard(FileUploadHandler):
         if allowance is None or field_name != allowance.field or self.files_seen > 1:
             raise TooManyFilesSent("This page accepts no file here.")
         self.received = 0
+        self.max_bytes = allowance.limit()
 
     def receive_data_chunk(self, raw_data, start):
         self.received += len(raw_data)
-        if self.received > self.allowance.max_bytes:
+        if self.received > self.max_bytes:
             refused = getattr(self.request, REFUSED, {})
-            refused[self.field_name] = self.allowance.max_bytes
+            refused[self.field_name] = self.max_bytes
             setattr(self.request, REFUSED, refused)
             raise SkipFile
         return raw_data

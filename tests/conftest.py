@@ -45,6 +45,9 @@ def reviewers_group(db):
     importlib.import_module(
         "registrations.migrations.0003_reviewers_group"
     ).create_reviewers(apps, None)
+    importlib.import_module(
+        "registrations.migrations.0012_reviewers_manage_delegations"
+    ).grant(apps, None)
     return Group.objects.get(name="Reviewers")
 
 
@@ -53,6 +56,19 @@ def superuser(db):
     return get_user_model().objects.create_superuser(
         "chief", "chief@mofa.example", "correct horse battery staple"
     )
+
+
+@pytest.fixture(autouse=True)
+def private_media(settings, tmp_path):
+    """Keep every test's uploads in a folder of its own, removed after it."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "private-media"},
+        },
+    }
+    return tmp_path / "private-media"
 
 
 @pytest.fixture(autouse=True)

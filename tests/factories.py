@@ -8,6 +8,7 @@ from django.contrib.auth.models import Permission
 from django.utils import timezone
 
 from registrations.models import (
+    Delegation,
     Event,
     Organisation,
     OutgoingEmail,
@@ -52,6 +53,19 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     acronym = factory.Sequence(lambda n: f"ORG{n}")
     kind = Organisation.Kind.NGO
     country = "TH"
+
+
+class DelegationFactory(factory.django.DjangoModelFactory):
+    """A delegation invited to an event; its focal point has an address of its own."""
+
+    class Meta:
+        model = Delegation
+
+    event = factory.SubFactory(EventFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    seat_quota = 5
+    focal_point_name = "Kanya Suwan"
+    focal_point_email = factory.Sequence(lambda n: f"focal{n}@example.org")
 
 
 class SpeakerFactory(factory.django.DjangoModelFactory):

@@ -31,6 +31,17 @@ REVIEWER_PERMISSIONS = {
     "view_registrationchange",
     "view_outgoingemail",
     "send_again_outgoingemail",
+    # Delegations: invite, remind, confirm, read the notes verbales.
+    "view_delegation",
+    "change_delegation",
+    "add_delegation",
+    "review_delegation",
+    "view_note_verbale",
+    "view_delegationchange",
+    "view_invitation",
+    "add_invitation",
+    "change_invitation",
+    "view_organisation",
 }
 
 

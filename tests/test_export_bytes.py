@@ -2,8 +2,9 @@
 
 The expected files below are what the export wrote for this data before its
 code moved into ``registrations/documents/``, with every field quoted since
-(so that no import splitting on a semicolon or a tab shifts a column); a
-change of layout must not change a byte of what organisers open in Excel.
+(so that no import splitting on a semicolon or a tab shifts a column), and
+the delegation's three columns since delegations came; a change of layout
+must not change a byte of what organisers open in Excel.
 """
 
 import datetime
@@ -26,29 +27,35 @@ Status = Registration.Status
 ENGLISH = (
     '\ufeff"ID","Status","Honorific","Family name","Given name",'
     '"Name in Japanese script","Email","Organisation","Organisation kind",'
-    '"Position","Country","Country code","Category","Sessions","Dietary needs",'
+    '"Position","Delegation","Role in the delegation","Protocol rank or title",'
+    '"Country","Country code","Category","Sessions","Dietary needs",'
     '"Accessibility needs","Interpretation","Submitted at","Reviewed at",'
     '"Reviewed by"\r\n'
     '"{abe}","Waiting list","","Abe","Somchai","","s@example.org","Kyodo News",'
-    '"","\'-","Thailand","TH","Press","","Halal; ""no pork""\r\nThanks","",'
+    '"","\'-","","","","Thailand","TH","Press","",'
+    '"Halal; ""no pork""\r\nThanks","",'
     '"Not needed","2026-12-01T12:00:00+09:00","",""\r\n'
     '"{yamada}","Approved","H.E.","Yamada, ""Hana""","Hanako","山田 花子",'
     '"hanako@example.jp","Ministry of Justice","Non-governmental organisation",'
-    '"Counsellor,\nTreaties Division","Japan","JP","Non-governmental organisation",'
+    '"Counsellor,\nTreaties Division","","","","Japan","JP",'
+    '"Non-governmental organisation",'
     '"Opening; Cooperation panel","\'=1+1","","Into Japanese",'
     '"2026-11-27T09:30:00+09:00","2026-11-28T00:00:05+09:00","tanaka"\r\n'
 )
 JAPANESE = (
     '\ufeff"登録番号","登録状況","敬称","姓（ローマ字）","名（ローマ字）",'
     '"氏名（日本語表記）","メールアドレス","所属機関","所属機関の種別","役職",'
-    '"国・地域","国・地域コード","参加区分","セッション","食事に関する配慮",'
+    '"代表団","代表団での役割","儀典上の肩書又は敬称","国・地域","国・地域コード",'
+    '"参加区分","セッション","食事に関する配慮",'
     '"アクセシビリティに関する配慮","通訳","登録日時","審査日時","審査担当者"\r\n'
     '"{abe}","キャンセル待ち","","Abe","Somchai","","s@example.org","Kyodo News",'
-    '"","\'-","タイ","TH","報道関係","","Halal; ""no pork""\r\nThanks","","不要",'
+    '"","\'-","","","","タイ","TH","報道関係","",'
+    '"Halal; ""no pork""\r\nThanks","","不要",'
     '"2026-12-01T12:00:00+09:00","",""\r\n'
     '"{yamada}","承認済み","閣下（H.E.）","Yamada, ""Hana""","Hanako","山田 花子",'
     '"hanako@example.jp","法務省","非政府組織（NGO）","Counsellor,\nTreaties Division",'
-    '"日本","JP","非政府組織（NGO）","開会; 協力パネル","\'=1+1","","日本語への通訳",'
+    '"","","","日本","JP","非政府組織（NGO）","開会; 協力パネル","\'=1+1","",'
+    '"日本語への通訳",'
     '"2026-11-27T09:30:00+09:00","2026-11-28T00:00:05+09:00","tanaka"\r\n'
 )
 

@@ -24,6 +24,7 @@ from registrations.documents import audit, columns, selection
 from registrations.documents import csv as csv_file
 from registrations.models import ExportLog, Organisation, Registration
 from tests.factories import (
+    DelegationFactory,
     EventFactory,
     OrganisationFactory,
     RegistrationFactory,
@@ -47,6 +48,9 @@ HEADER = [
     "Organisation",
     "Organisation kind",
     "Position",
+    "Delegation",
+    "Role in the delegation",
+    "Protocol rank or title",
     "Country",
     "Country code",
     "Category",
@@ -871,9 +875,15 @@ def test_every_filter_of_the_list_is_translated_into_the_same_rows(client, expor
         submitted_at=datetime.datetime(2026, 11, 26, 14, 0, tzinfo=datetime.UTC),
     )
     RegistrationFactory(family_name="Suzuki Martin")  # another event
+    delegation = DelegationFactory(event=event, organisation=invited)
+    Registration.objects.filter(pk=first.pk).update(
+        delegation=delegation, delegation_role="head"
+    )
     client.force_login(exporter)
     for params in (
         {"country": "TH"},
+        {"delegation__id__exact": delegation.pk},
+        {"delegation_role__exact": "head"},
         {"session": session.pk},
         {"organisation__id__exact": invited.pk},
         {"organisation__invited__exact": "1"},

@@ -157,14 +157,39 @@ def multipart(fields: dict) -> str:
 def post_addresses(scene):
     from django.urls import reverse
 
-    from tests.factories import RegistrationFactory
+    from registrations import services
+    from tests.factories import RegistrationFactory, StaffUserFactory
 
     event, valid, _session_choices = scene
     token = {"token": RegistrationFactory(event=event).token}
+    delegation = services.delegation_create(
+        event=event,
+        invite=services.DelegationInvite(
+            organisation=OrganisationFactory(),
+            seat_quota=50,
+            focal_point_name="Focal Point",
+            focal_point_email="focal@example.org",
+        ),
+        by=StaffUserFactory(),
+        send=False,
+    )
+    portal = {"token": delegation.portal_token}
+    invitation = services.invitation_create(
+        event=event,
+        email="guest@example.org",
+        given_name="Carol",
+        family_name="Bellamy",
+        by=StaffUserFactory(),
+    )
     return valid, [
         f"/en/events/{event.slug}/register/",
         reverse("registrations:private_edit", kwargs=token),
         reverse("registrations:private_cancel", kwargs=token),
+        reverse("registrations:portal_nominate", kwargs=portal),
+        reverse("registrations:portal_note_verbale", kwargs=portal),
+        reverse("registrations:portal_head", kwargs=portal),
+        reverse("registrations:portal_decline", kwargs=portal),
+        reverse("registrations:invitation", kwargs={"token": invitation.token}),
         reverse("set_language"),
         reverse("admin:login"),
         reverse("healthz"),

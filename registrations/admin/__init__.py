@@ -4,13 +4,21 @@ Every decision goes through ``registrations.services``; the admin only shows
 the data, asks for confirmation and reports what the services did. Its
 modules: ``programme`` (events, sessions, speakers, organisations),
 ``registrations`` (the list and the change page), ``review`` (the decisions),
-``exports`` (the attendee lists and their record) and ``filters``.
+``exports`` (the attendee lists and their record), ``filters``,
+``delegations`` (their list, page and actions, with ``delegation_exports``),
+``invite`` (organisations invited in bulk) and ``invitations`` (personal ones).
 """
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from registrations.admin import exports, programme, registrations  # noqa: F401
+from registrations.admin import (  # noqa: F401
+    delegations,
+    exports,
+    invitations,
+    programme,
+    registrations,
+)
 
 admin.site.site_header = _("Symposium registration")
 admin.site.site_title = _("Symposium registration")

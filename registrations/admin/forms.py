@@ -10,9 +10,9 @@ logs nothing, and the reviewer keeps what they typed.
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from registrations import services
+from registrations import services, validators
 from registrations.forms import RegistrationDetailsForm, SessionChoiceField
-from registrations.models import Session
+from registrations.models import Delegation, Event, Sector, Session
 
 
 class StaffSessionField(SessionChoiceField):
@@ -49,3 +49,117 @@ class RegistrationCorrectionForm(RegistrationDetailsForm):
         except services.RegistrationError as error:
             field = "sessions" if error.code == "session_full" else None
             self.add_error(field, forms.ValidationError(error.message, code=error.code))
+
+
+class SavedByServicesMixin:
+    """For an admin whose form's validation applies the change through services.
+
+    The form is told who acts (``changed_by``); the admin then saves nothing
+    itself, so that a change a rule refuses is neither saved nor logged.
+    """
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (form,), {"changed_by": request.user})
+
+    def save_model(self, request, obj, form, change):
+        pass
+
+    def save_related(self, request, form, formsets, change):
+        pass
+
+
+class DelegationForm(forms.ModelForm):
+    """A delegation as staff create or change it; the services apply the change.
+
+    Creating one sends the invitation at once unless told not to; a quota the
+    hall cannot hold, or one below the members nominated, is a form error.
+    """
+
+    send_invitation = forms.BooleanField(
+        label=_("Send the invitation now"),
+        required=False,
+        initial=True,
+        help_text=_(
+            "Emailed to the focal point in their language, with the portal link."
+        ),
+    )
+
+    class Meta:
+        model = Delegation
+        fields = [
+            "event",
+            "organisation",
+            "seat_quota",
+            "focal_point_name",
+            "focal_point_email",
+            "focal_point_phone",
+            "focal_point_language",
+        ]
+        field_classes = {
+            "focal_point_name": validators.SingleLineTextField,
+            "focal_point_phone": validators.SingleLineTextField,
+            "focal_point_email": validators.NormalisedEmailField,
+        }
+
+    # The staff member acting; the admin sets it for each request.
+    changed_by = None
+
+    def _post_clean(self):
+        if self.errors or self.changed_by is None:
+            return
+        data = self.cleaned_data
+        focal_point = {name: data[name] for name in services.FOCAL_POINT_FIELDS}
+        try:
+            if self.instance.pk is None:
+                self.instance = services.delegation_create(
+                    event=data["event"],
+                    invite=services.DelegationInvite(
+                        organisation=data["organisation"],
+                        seat_quota=data["seat_quota"],
+                        **focal_point,
+                    ),
+                    by=self.changed_by,
+                    send=data.get("send_invitation", False),
+                )
+            else:
+                services.delegation_update(
+                    delegation=self.instance,
+                    by=self.changed_by,
+                    seat_quota=data["seat_quota"],
+                    **focal_point,
+                )
+        except services.RegistrationError as error:
+            field = "seat_quota" if "quota" in error.code else None
+            self.add_error(field, forms.ValidationError(error.message, code=error.code))
+
+
+class EventForm(forms.ModelForm):
+    """An event, with the categories its open form admits as checkboxes."""
+
+    open_form_categories = forms.MultipleChoiceField(
+        label=_("Categories that may use the open form"),
+        choices=Sector.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("With “only the categories chosen”: e.g. academia and press."),
+    )
+
+    class Meta:
+        model = Event
+        # The admin gives the fields of its fieldsets; these are the ones at stake.
+        fields = ["open_form", "open_form_categories", "hold_delegation_seats"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("open_form") == Event.OpenForm.CATEGORIES and not cleaned.get(
+            "open_form_categories"
+        ):
+            self.add_error(
+                "open_form_categories",
+                forms.ValidationError(
+                    _("Choose the categories the open form admits."),
+                    code="no_categories",
+                ),
+            )
+        return cleaned

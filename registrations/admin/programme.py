@@ -9,6 +9,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from registrations.admin.exports import SessionExportMixin
+from registrations.admin.forms import EventForm
+from registrations.admin.invite import InviteDelegationsMixin
 from registrations.models import (
     Event,
     Organisation,
@@ -71,6 +73,7 @@ class SessionInline(LabelledColumnsMixin, admin.TabularInline):
 
 @admin.register(Event)
 class EventAdmin(LabelledDateTimeMixin, admin.ModelAdmin):
+    form = EventForm
     list_display = [
         "title",
         "starts_at",
@@ -103,7 +106,15 @@ class EventAdmin(LabelledDateTimeMixin, admin.ModelAdmin):
         ),
         (
             _("Registration"),
-            {"fields": ["registration_opens_at", "registration_closes_at"]},
+            {
+                "fields": [
+                    "registration_opens_at",
+                    "registration_closes_at",
+                    "open_form",
+                    "open_form_categories",
+                    "hold_delegation_seats",
+                ]
+            },
         ),
         (
             _("Texts for the home page"),
@@ -122,11 +133,12 @@ class EventAdmin(LabelledDateTimeMixin, admin.ModelAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(InviteDelegationsMixin, admin.ModelAdmin):
     list_display = ["name", "acronym", "kind", "country", "invited"]
     list_filter = ["invited", "kind"]
     search_fields = ["name", "name_ja", "acronym"]
     fields = ["name", "name_ja", "acronym", "kind", "country", "invited"]
+    actions = ["invite_delegations"]
 
 
 @admin.register(Speaker)

@@ -50,10 +50,12 @@ class RegistrationAdmin(
         "event",
         ("organisation", admin.RelatedOnlyFieldListFilter),
         ("organisation__invited", admin.BooleanFieldListFilter),
+        ("delegation", admin.RelatedOnlyFieldListFilter),
+        "delegation_role",
         CountryFilter,
         SessionFilter,
     ]
-    list_select_related = ["organisation"]
+    list_select_related = ["organisation", "delegation"]
     list_per_page = 100
     search_fields = selectors.REGISTRATION_SEARCH_FIELDS
     date_hierarchy = "submitted_at"
@@ -69,6 +71,10 @@ class RegistrationAdmin(
         "review_note",
         "consent_given_at",
         "language",
+        "delegation",
+        "delegation_role",
+        "protocol_rank",
+        "protocol_order",
     ]
     actions = [
         "approve",
@@ -114,6 +120,17 @@ class RegistrationAdmin(
                 {"fields": ["event", "status", "submitted_at", "status_changed_at"]},
             ),
             (_("Delegate"), {"fields": delegate}),
+            (
+                _("Delegation"),
+                {
+                    "fields": [
+                        "delegation",
+                        "delegation_role",
+                        "protocol_rank",
+                        "protocol_order",
+                    ]
+                },
+            ),
             (_("Sessions and needs"), {"fields": needs}),
             (_("Review"), {"fields": review}),
         ]

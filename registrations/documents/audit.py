@@ -5,7 +5,7 @@ when, as which file, and how many rows. The record exists before the first
 byte leaves, so that even an export that fails or is broken off is on record.
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from types import ModuleType
@@ -63,6 +63,8 @@ class AttendeeExport:
     log: ExportLog
     renderer: ModuleType
     rows_written: int = field(default=0)
+    # How the renderer lays the columns out (XLSX: widths, kinds, sheet name).
+    layout: dict = field(default_factory=dict)
 
     @property
     def filename(self) -> str:
@@ -74,7 +76,7 @@ class AttendeeExport:
 
     def __iter__(self) -> Iterator[bytes]:
         try:
-            yield from self.renderer.render(self.header, self._counted())
+            yield from self.renderer.render(self.header, self._counted(), **self.layout)
         finally:
             self.rows.close()
             self.log.row_count = self.rows_written
@@ -93,22 +95,44 @@ def export_start(
     file_format: str = ExportLog.Format.CSV,
 ) -> AttendeeExport:
     """Record an export of ``selection`` and return it, ready to stream."""
-    renderer = RENDERERS[file_format]
-    log = ExportLog.objects.create(
+    return document_start(
         kind=selection.kind,
-        file_format=file_format,
-        exported_by=user,
         event=selection.event,
-        filters=dict(selection.filters),
-        filename=export_filename(
-            event=selection.event, name=selection.name, extension=renderer.EXTENSION
-        ),
-    )
-    return AttendeeExport(
+        name=selection.name,
+        filters=selection.filters,
         header=column_headers(),
         rows=attendee_rows(selection.registrations),
-        log=log,
-        renderer=renderer,
+        user=user,
+        file_format=file_format,
+    )
+
+
+def document_start(
+    *,
+    kind: str,
+    document: str = ExportLog.Document.ATTENDEES,
+    event: Event | None,
+    name: str,
+    filters: Mapping,
+    header: list[str],
+    rows: Iterator[list[Cell]],
+    user: AbstractBaseUser | None,
+    file_format: str,
+    layout: dict | None = None,
+) -> AttendeeExport:
+    """Record any list that leaves the system, and return it ready to stream."""
+    renderer = RENDERERS[file_format]
+    log = ExportLog.objects.create(
+        document=document,
+        kind=kind,
+        file_format=file_format,
+        exported_by=user,
+        event=event,
+        filters=dict(filters),
+        filename=export_filename(event=event, name=name, extension=renderer.EXTENSION),
+    )
+    return AttendeeExport(
+        header=header, rows=rows, log=log, renderer=renderer, layout=layout or {}
     )
 
 

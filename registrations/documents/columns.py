@@ -27,6 +27,7 @@ from registrations.models import (
     Session,
     organisation_display_name,
 )
+from registrations.models.bilingual import in_active_language
 
 # The symposium runs in Tokyo: its staff read times and dates in Japan time,
 # whatever the server's clock says.
@@ -126,6 +127,7 @@ class Labels:
         self.honorific = labels(Registration.Honorific.choices) | {"": ""}
         self.sector = labels(Organisation.Kind.choices)
         self.interpretation = labels(Registration.Interpretation.choices)
+        self.delegation_role = labels(Registration.DelegationRole.choices)
         self.country = dict(countries)
         # Every session, not only the event's: the table is small, and an
         # admin may have given a registration a session of another event.
@@ -202,6 +204,23 @@ COLUMNS: tuple[Column, ...] = (
         width=20,
     ),
     Column(field_label("position"), ("position",), width=24),
+    Column(
+        field_label("delegation"),
+        ("delegation__organisation__name", "delegation__organisation__name_ja"),
+        lambda labels: (
+            lambda name, name_ja: (
+                "" if name is None else in_active_language(name, name_ja)
+            )
+        ),
+        width=24,
+    ),
+    Column(
+        field_label("delegation_role"),
+        ("delegation_role",),
+        choice("delegation_role"),
+        width=16,
+    ),
+    Column(field_label("protocol_rank"), ("protocol_rank",), width=14),
     Column(field_label("country"), ("country",), choice("country"), width=16),
     Column(lambda: str(_("Country code")), ("country",), width=6),
     Column(field_label("category"), ("category",), choice("sector"), width=20),

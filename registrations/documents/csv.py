@@ -31,8 +31,13 @@ def text_cell(value: Cell) -> str:
     return neutralise(str(value))
 
 
-def render(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> Iterator[bytes]:
-    """Yield the file of ``rows`` under ``header``, in pieces."""
+def render(
+    header: Sequence[str], rows: Iterable[Sequence[Cell]], **layout
+) -> Iterator[bytes]:
+    """Yield the file of ``rows`` under ``header``, in pieces.
+
+    ``layout`` (the columns' widths, a sheet's name) means nothing to a CSV file.
+    """
     return csv_bytes(header, ([text_cell(value) for value in row] for row in rows))
 
 

@@ -21,6 +21,7 @@ from registrations import selectors, validators
 from registrations.models import (
     ATTENDING,
     BadgePrint,
+    DelegationRole,
     Event,
     ExportLog,
     Organisation,
@@ -111,6 +112,8 @@ CHANGELIST_FILTERS = {
     "organisation__invited__exact": lambda v: Q(
         organisation__invited=_one_of({"0", "1"})(v) == "1"
     ),
+    "delegation__id__exact": lambda v: Q(delegation_id=_id(v)),
+    "delegation_role__exact": _choice("delegation_role", DelegationRole.values),
     "country": lambda v: Q(country=_one_of(dict(countries))(v)),
     "session": _in_session,
 }

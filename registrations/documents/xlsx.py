@@ -28,6 +28,7 @@ from registrations.documents.columns import (
     MOMENT,
     NUMBER,
     Cell,
+    Column,
     neutralise,
 )
 
@@ -66,8 +67,18 @@ def display_width(text: str) -> int:
     )
 
 
-def render(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> Iterator[bytes]:
-    """Yield the workbook of ``rows`` under ``header``, in pieces."""
+def render(
+    header: Sequence[str],
+    rows: Iterable[Sequence[Cell]],
+    *,
+    columns: Sequence[Column] = COLUMNS,
+    sheet_name=None,
+) -> Iterator[bytes]:
+    """Yield the workbook of ``rows`` under ``header``, in pieces.
+
+    ``columns`` give each cell's kind and the columns' widths (the attendee
+    list's unless another document's are given).
+    """
     with tempfile.TemporaryFile() as file:
         workbook = xlsxwriter.Workbook(
             file,
@@ -78,14 +89,14 @@ def render(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> Iterator[by
                 "strings_to_urls": False,
             },
         )
-        sheet = workbook.add_worksheet(_("Attendees")[:31])
+        sheet = workbook.add_worksheet(str(sheet_name or _("Attendees"))[:31])
         bold = workbook.add_format({"bold": True})
         moment_format = workbook.add_format({"num_format": DATE_FORMAT})
         widths = [
             max(column.width, display_width(h))
-            for column, h in zip(COLUMNS, header, strict=True)
+            for column, h in zip(columns, header, strict=True)
         ]
-        kinds = [column.kind for column in COLUMNS]
+        kinds = [column.kind for column in columns]
         sheet.write_row(0, 0, header, bold)
         last = 0
         for last, row in enumerate(rows, start=1):

@@ -18,7 +18,7 @@ from django_tasks_db.models import DBTaskResult
 
 from registrations.mail import outbox
 from registrations.mail.models import OutgoingEmail
-from registrations.models import Registration
+from registrations.models import Delegation, Registration
 from symposium.admin import ReadOnly
 
 # Staff follow emails in the outbox's list; the task queue's own records hold
@@ -57,22 +57,24 @@ def progress(email: OutgoingEmail) -> str:
     return "–"
 
 
-class RegistrationEmailsFilter(admin.SimpleListFilter):
-    """The emails of one registration, reached from the registration's page.
+class OwnerEmailsFilter(admin.SimpleListFilter):
+    """The emails of one owner, reached from the owner's page.
 
-    A list of every registration would be too long to offer; the filter shows
-    the one chosen, so that it can be taken off again.
+    A list of every registration or delegation would be too long to offer;
+    the filter shows the one chosen, so that it can be taken off again.
     """
 
-    title = _("registration")
-    parameter_name = "registration"
+    model = None
 
     def lookups(self, request, model_admin):
         value = self.value()
         if not (value and value.isascii() and value.isdigit()):
             return []
-        registration = Registration.objects.filter(pk=int(value)).first()
-        return [(value, registration.display_name)] if registration else []
+        owner = self.model.objects.filter(pk=int(value)).first()
+        return [(value, self.label(owner))] if owner else []
+
+    def label(self, owner) -> str:
+        return str(owner)
 
     def queryset(self, request, queryset):
         value = self.value()
@@ -80,7 +82,24 @@ class RegistrationEmailsFilter(admin.SimpleListFilter):
             return queryset
         if not (value.isascii() and value.isdigit()):
             raise IncorrectLookupParameters(value)
-        return queryset.filter(registration_id=int(value))
+        return queryset.filter(**{f"{self.parameter_name}_id": int(value)})
+
+
+class RegistrationEmailsFilter(OwnerEmailsFilter):
+    title = _("registration")
+    parameter_name = "registration"
+    model = Registration
+
+    def label(self, owner) -> str:
+        return owner.display_name
+
+
+class DelegationEmailsFilter(OwnerEmailsFilter):
+    """The emails to one delegation's focal point."""
+
+    title = _("delegation")
+    parameter_name = "delegation"
+    model = Delegation
 
 
 @admin.register(OutgoingEmail)
@@ -89,7 +108,7 @@ class OutgoingEmailAdmin(ReadOnly, admin.ModelAdmin):
     list_display = [
         state_badge,
         "kind",
-        "delegate",
+        "owner",
         "recipient",
         "recorded",
         "attempts",
@@ -97,8 +116,14 @@ class OutgoingEmailAdmin(ReadOnly, admin.ModelAdmin):
         "error",
     ]
     list_display_links = ["kind"]
-    list_filter = ["state", "kind", RegistrationEmailsFilter, "language"]
-    list_select_related = ["registration"]
+    list_filter = [
+        "state",
+        "kind",
+        RegistrationEmailsFilter,
+        DelegationEmailsFilter,
+        "language",
+    ]
+    list_select_related = ["registration", "delegation__organisation", "invitation"]
     list_per_page = 100
     search_fields = [
         "recipient",
@@ -111,6 +136,8 @@ class OutgoingEmailAdmin(ReadOnly, admin.ModelAdmin):
     actions = ["send_again"]
     fields = [
         "registration",
+        "delegation",
+        "invitation",
         "recipient",
         "kind",
         "language",
@@ -129,14 +156,24 @@ class OutgoingEmailAdmin(ReadOnly, admin.ModelAdmin):
     class Media:
         css = {"all": ["css/admin.css"]}
 
-    @admin.display(description=_("delegate"), ordering="registration__family_name")
-    def delegate(self, email):
+    @admin.display(description=_("to"), ordering="recipient")
+    def owner(self, email):
+        """Link to whom the email is for: a delegate, a delegation, an invitee."""
+        if email.registration_id:
+            target, label = "registration", email.registration.display_name
+            pk = email.registration_id
+        elif email.delegation_id:
+            target, pk = "delegation", email.delegation_id
+            label = _("Focal point of %(delegation)s") % {
+                "delegation": email.delegation
+            }
+        else:
+            target, pk = "invitation", email.invitation_id
+            label = email.invitation.full_name
         return format_html(
             '<a href="{}">{}</a>',
-            reverse(
-                "admin:registrations_registration_change", args=[email.registration_id]
-            ),
-            email.registration.display_name,
+            reverse(f"admin:registrations_{target}_change", args=[pk]),
+            label,
         )
 
     @admin.display(description=_("recorded at"), ordering="created_at")

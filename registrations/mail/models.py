@@ -1,4 +1,9 @@
-"""The outbox: every email to a delegate, from its decision to its delivery."""
+"""The outbox: every email we send, from its decision to its delivery.
+
+An email belongs to one owner: a registration (the delegate), a delegation
+(its focal point) or a personal invitation (the invitee, who has no
+registration yet). A check constraint holds that exactly one is set.
+"""
 
 from django.conf import settings
 from django.db import models
@@ -41,6 +46,13 @@ class OutgoingEmail(models.Model):
         REJECTED = "rejected", _("Rejection")
         WAITLISTED = "waitlisted", _("Waiting list")
         CANCELLED = "cancelled", _("Cancellation")
+        NOMINATED = "nominated", _("Nomination by a delegation")
+        DELEGATION_INVITED = "delegation_invited", _("Invitation of a delegation")
+        DELEGATION_REMINDER = "delegation_reminder", _("Reminder to a focal point")
+        DELEGATION_SUBMITTED = "delegation_submitted", _("Delegation received")
+        DELEGATION_CONFIRMED = "delegation_confirmed", _("Delegation confirmed")
+        PORTAL_LINK_REPLACED = "portal_link_replaced", _("Portal link replaced")
+        INVITED = "invited", _("Personal invitation")
 
     State = OutgoingEmailState
 
@@ -51,6 +63,25 @@ class OutgoingEmail(models.Model):
         verbose_name=_("registration"),
         related_name="emails",
         on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+    )
+    delegation = models.ForeignKey(
+        "registrations.Delegation",
+        verbose_name=_("delegation"),
+        related_name="emails",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        help_text=_("For an email to the delegation's focal point."),
+    )
+    invitation = models.ForeignKey(
+        "registrations.Invitation",
+        verbose_name=_("personal invitation"),
+        related_name="emails",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
     )
     recipient = models.EmailField(_("recipient"), max_length=254)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
@@ -102,8 +133,35 @@ class OutgoingEmail(models.Model):
             models.CheckConstraint(
                 condition=~Q(state=OutgoingEmailState.SENT) | Q(sent_at__isnull=False),
                 name="outgoingemail_sent_has_time",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    registration__isnull=False,
+                    delegation__isnull=True,
+                    invitation__isnull=True,
+                )
+                | Q(
+                    registration__isnull=True,
+                    delegation__isnull=False,
+                    invitation__isnull=True,
+                )
+                | Q(
+                    registration__isnull=True,
+                    delegation__isnull=True,
+                    invitation__isnull=False,
+                ),
+                name="outgoingemail_exactly_one_owner",
+            ),
         ]
 
     def __str__(self):
         return f"{self.get_kind_display()} → {self.recipient}"
+
+    @property
+    def owner_label(self) -> str:
+        """Return whose email this is, for the log: "registration 12"."""
+        if self.registration_id:
+            return f"Registration {self.registration_id}"
+        if self.delegation_id:
+            return f"Delegation {self.delegation_id}"
+        return f"Invitation {self.invitation_id}"

@@ -38,9 +38,13 @@ from django.utils import timezone
 from django_tasks import task
 from django_tasks_db.backend import DatabaseBackend
 
-from registrations.emails import build_registration_email
+from registrations.emails import (
+    build_delegation_email,
+    build_invitation_email,
+    build_registration_email,
+)
 from registrations.mail.models import OutgoingEmail
-from registrations.models import Registration
+from registrations.models import Delegation, Invitation, Registration
 
 logger = logging.getLogger(__name__)
 
@@ -85,19 +89,36 @@ def message_id(email: OutgoingEmail) -> str:
 # Recording
 
 
-def email_record(*, registration: Registration, kind: str) -> OutgoingEmail:
-    """Record the ``kind`` email to the delegate and hand it to the task queue.
+def email_record(
+    *,
+    kind: str,
+    registration: Registration | None = None,
+    delegation: Delegation | None = None,
+    invitation: Invitation | None = None,
+) -> OutgoingEmail:
+    """Record the ``kind`` email to its one owner and hand it to the task queue.
 
-    Call it inside the transaction of the decision that causes the email:
-    when that rolls back, the email is gone with it.
+    The owner is a registration (to the delegate), a delegation (to its focal
+    point) or a personal invitation (to the invitee). Call it inside the
+    transaction of the decision that causes the email: when that rolls back,
+    the email is gone with it.
     """
+    if registration is not None:
+        recipient, language = registration.email, registration.language
+    elif delegation is not None:
+        recipient = delegation.focal_point_email
+        language = delegation.focal_point_language
+    else:
+        recipient, language = invitation.email, invitation.language
     with transaction.atomic(savepoint=False):
         now = timezone.now()
         email = OutgoingEmail.objects.create(
             registration=registration,
-            recipient=registration.email,
+            delegation=delegation,
+            invitation=invitation,
+            recipient=recipient,
             kind=kind,
-            language=registration.language,
+            language=language,
             created_at=now,
             queued_at=now,
             next_attempt_at=now,
@@ -152,8 +173,8 @@ def email_deliver(*, email_id: int) -> str:
         state=State.SENT, sent_at=timezone.now(), next_attempt_at=None
     )
     logger.info(
-        "Registration %s: %s email sent (email %s, attempt %s)",
-        email.registration_id,
+        "%s: %s email sent (email %s, attempt %s)",
+        email.owner_label,
         email.kind,
         email.pk,
         email.attempts,
@@ -183,13 +204,28 @@ def _claim(email_id: int) -> OutgoingEmail | None:
 
 
 def _render(email: OutgoingEmail):
-    """Return the message to send: rendered now, to the address recorded."""
-    registration = Registration.objects.select_related("event", "organisation").get(
-        pk=email.registration_id
-    )
-    # In the language recorded with the decision.
-    registration.language = email.language
-    message = build_registration_email(registration, email.kind)
+    """Return the message to send: rendered now, to the address recorded.
+
+    In the language recorded with the decision.
+    """
+    if email.registration_id:
+        registration = Registration.objects.select_related(
+            "event", "organisation", "delegation__organisation"
+        ).get(pk=email.registration_id)
+        registration.language = email.language
+        message = build_registration_email(registration, email.kind)
+    elif email.delegation_id:
+        delegation = Delegation.objects.select_related("event", "organisation").get(
+            pk=email.delegation_id
+        )
+        delegation.focal_point_language = email.language
+        message = build_delegation_email(delegation, email.kind)
+    else:
+        invitation = Invitation.objects.select_related("event").get(
+            pk=email.invitation_id
+        )
+        invitation.language = email.language
+        message = build_invitation_email(invitation, email.kind)
     message.to = [email.recipient]
     message.extra_headers["Message-ID"] = message_id(email)
     return message
@@ -228,7 +264,7 @@ def _record_failure(email: OutgoingEmail, error: BaseException) -> str:
     with transaction.atomic():
         current = OutgoingEmail.objects.select_for_update().filter(pk=email.pk).first()
         if current is None or current.state != State.SENDING:
-            # Deleted with its registration, or taken back by emails_recover.
+            # Deleted with its owner, or taken back by emails_recover.
             return current.state if current else "gone"
         current.last_error = reason
         if is_permanent(error) or now >= current.queued_at + retry_period():
@@ -242,9 +278,9 @@ def _record_failure(email: OutgoingEmail, error: BaseException) -> str:
             schedule(current)
     if current.state == State.FAILED:
         logger.error(
-            "Registration %s: %s email failed for good after %s attempts "
+            "%s: %s email failed for good after %s attempts "
             "(email %s): %s. Staff can send it again from the admin's emails.",
-            current.registration_id,
+            current.owner_label,
             current.kind,
             current.attempts,
             current.pk,
@@ -252,9 +288,8 @@ def _record_failure(email: OutgoingEmail, error: BaseException) -> str:
         )
     else:
         logger.warning(
-            "Registration %s: %s email not sent (email %s, attempt %s): %s. "
-            "Next attempt at %s.",
-            current.registration_id,
+            "%s: %s email not sent (email %s, attempt %s): %s. Next attempt at %s.",
+            current.owner_label,
             current.kind,
             current.pk,
             current.attempts,
@@ -299,8 +334,8 @@ def emails_send_again(
             schedule(email)
             outcome.queued.append(email)
             logger.info(
-                "Registration %s: %s email queued again by %s (email %s)",
-                email.registration_id,
+                "%s: %s email queued again by %s (email %s)",
+                email.owner_label,
                 email.kind,
                 by.get_username(),
                 email.pk,

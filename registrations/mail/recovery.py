@@ -75,9 +75,9 @@ def emails_recover(*, stalled: datetime.timedelta | None = None) -> RecoverOutco
             schedule(email)
             outcome.restarted.append(email)
             logger.warning(
-                "Registration %s: %s email's attempt %s did not finish (email %s); "
+                "%s: %s email's attempt %s did not finish (email %s); "
                 "sending it again.",
-                email.registration_id,
+                email.owner_label,
                 email.kind,
                 email.attempts,
                 email.pk,

@@ -11,11 +11,21 @@ from registrations.models.bilingual import BilingualMixin, Localized, japanese_i
 from registrations.models.choices import (
     ATTENDING,
     DELEGATE_SECTORS,
+    NOMINATED,
+    DelegationRole,
+    OpenForm,
     RegistrationStatus,
     Sector,
 )
+from registrations.models.delegations import (
+    Delegation,
+    DelegationChange,
+    DelegationQuerySet,
+    new_portal_token,
+)
 from registrations.models.exports import ExportLog
 from registrations.models.history import RegistrationChange
+from registrations.models.invitations import Invitation, new_invitation_token
 from registrations.models.photos import DelegatePhoto
 from registrations.models.programme import (
     Event,
@@ -37,10 +47,19 @@ from registrations.models.registrations import (
 __all__ = [
     "ATTENDING",
     "DELEGATE_SECTORS",
+    "NOMINATED",
     "Badge",
     "BadgeCheck",
     "BadgePrint",
     "DelegatePhoto",
+    "Delegation",
+    "DelegationChange",
+    "DelegationQuerySet",
+    "DelegationRole",
+    "Invitation",
+    "OpenForm",
+    "new_invitation_token",
+    "new_portal_token",
     "Sector",
     "BilingualMixin",
     "Event",

@@ -40,3 +40,30 @@ class Sector(models.TextChoices):
 
 # Who chooses a sector: delegates choose among these; staff may set any.
 DELEGATE_SECTORS = [value for value in Sector.values if value != Sector.STAFF]
+
+
+class DelegationRole(models.TextChoices):
+    """A member's place in a delegation, in the order protocol lists them."""
+
+    HEAD = "head", _("Head of delegation")
+    ALTERNATE = "alternate", _("Alternate head")
+    ADVISER = "adviser", _("Adviser")
+    MEMBER = "member", _("Member")
+    OBSERVER = "observer", _("Observer")
+
+
+# The registrations that take up a place in their delegation's quota: every
+# nomination not cancelled, withdrawn or rejected. The one place that says so.
+NOMINATED = (
+    RegistrationStatus.PENDING,
+    RegistrationStatus.APPROVED,
+    RegistrationStatus.WAITLISTED,
+)
+
+
+class OpenForm(models.TextChoices):
+    """Who may register through the event's open form."""
+
+    EVERYONE = "everyone", _("Everyone")
+    CATEGORIES = "categories", _("Only the categories chosen below")
+    INVITEES = "invitees", _("Invitees only")

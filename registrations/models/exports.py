@@ -19,6 +19,7 @@ class ExportLog(models.Model):
     class Document(models.TextChoices):
         ATTENDEES = "attendees", _("Attendee list")
         BADGES = "badges", _("Badges")
+        DELEGATIONS = "delegations", _("List of delegations")
 
     class Kind(models.TextChoices):
         SELECTED = "selected", _("Selected registrations")

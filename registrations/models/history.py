@@ -16,6 +16,7 @@ class RegistrationChange(models.Model):
     class Actor(models.TextChoices):
         STAFF = "staff", _("Staff")
         DELEGATE = "delegate", _("Delegate")
+        FOCAL_POINT = "focal_point", _("Focal point")
         SYSTEM = "system", _("System")
 
     registration = models.ForeignKey(
@@ -25,7 +26,7 @@ class RegistrationChange(models.Model):
         on_delete=models.CASCADE,
     )
     changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
-    actor = models.CharField(_("by"), max_length=10, choices=Actor.choices)
+    actor = models.CharField(_("by"), max_length=20, choices=Actor.choices)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("staff member"),

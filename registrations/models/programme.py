@@ -10,7 +10,7 @@ from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 
 from registrations.models.bilingual import BilingualMixin
-from registrations.models.choices import ATTENDING, Sector
+from registrations.models.choices import ATTENDING, OpenForm, Sector
 
 
 class EventQuerySet(models.QuerySet):
@@ -58,6 +58,32 @@ class Event(BilingualMixin, models.Model):
     capacity = models.PositiveIntegerField(
         _("capacity"), help_text=_("Seats in the hall: approved delegates at most.")
     )
+    open_form = models.CharField(
+        _("who may use the open form"),
+        max_length=12,
+        choices=OpenForm.choices,
+        default=OpenForm.EVERYONE,
+        help_text=_(
+            "Invited delegations nominate through their focal point's portal and "
+            "personal invitations open a form of their own, whatever this says."
+        ),
+    )
+    open_form_categories = models.JSONField(
+        _("categories that may use the open form"),
+        default=list,
+        blank=True,
+        help_text=_("With “only the categories chosen”: e.g. academia and press."),
+    )
+    hold_delegation_seats = models.BooleanField(
+        _("hold the delegations' seats"),
+        default=True,
+        help_text=_(
+            "The seats of each delegation's quota that are not yet approved are "
+            "kept for it: open registrations cannot take them."
+        ),
+    )
+
+    OpenForm = OpenForm
 
     objects = EventQuerySet.as_manager()
 
@@ -88,6 +114,21 @@ class Event(BilingualMixin, models.Model):
     def is_registration_open(self, *, at=None) -> bool:
         at = at or timezone.now()
         return self.registration_opens_at <= at < self.registration_closes_at
+
+    def open_form_admits(self, category: str) -> bool:
+        """Return whether a delegate of ``category`` may use the open form."""
+        if self.open_form == OpenForm.EVERYONE:
+            return True
+        if self.open_form == OpenForm.CATEGORIES:
+            return category in self.open_form_categories
+        return False
+
+    @property
+    def open_form_closed_to_all(self) -> bool:
+        """Return whether nobody may use the open form (by invitation only)."""
+        return self.open_form == OpenForm.INVITEES or (
+            self.open_form == OpenForm.CATEGORIES and not self.open_form_categories
+        )
 
 
 class Organisation(BilingualMixin, models.Model):

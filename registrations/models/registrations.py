@@ -12,7 +12,14 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from registrations.models.bilingual import in_active_language, japanese_is_active
-from registrations.models.choices import ATTENDING, RegistrationStatus, Sector
+from registrations.models.choices import (
+    ATTENDING,
+    NOMINATED,
+    DelegationRole,
+    RegistrationStatus,
+    Sector,
+)
+from registrations.models.delegations import MEMBER_CONSTRAINTS, DelegationMember
 from registrations.models.programme import Event, Organisation, Session
 from registrations.validators import email_key
 
@@ -31,6 +38,10 @@ class RegistrationQuerySet(models.QuerySet):
         """Return the registrations that hold a seat (``choices.ATTENDING``)."""
         return self.filter(status=ATTENDING)
 
+    def nominated(self):
+        """Return the registrations that count against their delegation's quota."""
+        return self.filter(status__in=NOMINATED)
+
     def with_email(self, email: str):
         """Return the registrations with ``email``, written any way that reaches
         the same mailbox.
@@ -44,10 +55,12 @@ class RegistrationQuerySet(models.QuerySet):
         )
 
 
-class Registration(models.Model):
+class Registration(DelegationMember, models.Model):
     Status = RegistrationStatus
 
     Category = Sector
+
+    DelegationRole = DelegationRole
 
     class Honorific(models.TextChoices):
         NONE = "", _("(none)")
@@ -141,7 +154,12 @@ class Registration(models.Model):
     )
     consent_given_at = models.DateTimeField(
         _("consent given at"),
-        help_text=_("When the delegate agreed to the processing of their data."),
+        null=True,
+        blank=True,
+        help_text=_(
+            "When the delegate agreed to the processing of their data; empty for a "
+            "member nominated by a delegation who has not yet completed the details."
+        ),
     )
     status = models.CharField(
         _("status"),
@@ -220,6 +238,7 @@ class Registration(models.Model):
                 condition=~Q(given_name="") & ~Q(family_name=""),
                 name="registration_has_names",
             ),
+            *MEMBER_CONSTRAINTS,
         ]
         indexes = [
             models.Index(fields=["submitted_at"], name="registration_submitted"),

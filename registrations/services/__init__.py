@@ -11,7 +11,10 @@ The package is split by sub-domain: ``submission`` (the delegate registers),
 review), ``capacity`` (locking and counting seats), ``history`` (the record of
 each change), ``notifications`` (emails into the outbox), ``retention``
 (deleting personal data on time), ``badges`` (issued, reissued, every print
-recorded) and ``photos`` (badge photos in the private storage). Reads live in
+recorded), ``photos`` (badge photos in the private storage), ``delegations``
+(create and invite), ``delegation_review`` (remind, new portal links,
+confirm), ``nominations`` (the focal point's steps), ``notes_verbales`` and
+``invitations`` (personal invitations). Reads live in
 ``registrations.selectors``. Import from here: ``services.registration_approve``.
 """
 
@@ -27,9 +30,48 @@ from registrations.services.corrections import (
     registration_correct,
     registration_update,
 )
+from registrations.services.delegation_review import (
+    ConfirmOutcome,
+    delegation_confirm,
+    delegation_remind,
+    delegation_replace_portal_link,
+    for_each,
+)
+from registrations.services.delegations import (
+    FOCAL_POINT_FIELDS,
+    BulkOutcome,
+    DelegationInvite,
+    delegation_create,
+    delegation_send_invitation,
+    delegation_update,
+    delegations_invite,
+)
+from registrations.services.invitations import (
+    invitation_accept,
+    invitation_create,
+    invitation_decline,
+    invitation_is_usable,
+    invitation_revoke,
+)
 from registrations.services.links import (
     LINK_RESEND_INTERVAL,
     registration_replace_link,
+)
+from registrations.services.nominations import (
+    MEMBER_FIELDS,
+    delegation_decline,
+    delegation_name_head,
+    delegation_submit,
+    member_correct,
+    member_nominate,
+    member_replace,
+    member_withdraw,
+    portal_is_open,
+)
+from registrations.services.notes_verbales import (
+    delegation_mark_note_received,
+    delegation_upload_note_verbale,
+    delegation_verify_note_verbale,
 )
 from registrations.services.photos import (
     delegate_can_upload_photo,
@@ -39,6 +81,7 @@ from registrations.services.photos import (
 from registrations.services.retention import registrations_delete_expired
 from registrations.services.submission import (
     SubmitResult,
+    open_form_refusal,
     registration_submit,
 )
 from registrations.services.workflow import (
@@ -58,7 +101,37 @@ from registrations.services.workflow import (
 __all__ = [
     "ALLOWED_TRANSITIONS",
     "BadgePrintRecord",
+    "BulkOutcome",
+    "ConfirmOutcome",
     "DELEGATE_FIELDS",
+    "DelegationInvite",
+    "FOCAL_POINT_FIELDS",
+    "MEMBER_FIELDS",
+    "delegation_confirm",
+    "delegation_create",
+    "delegation_decline",
+    "delegation_mark_note_received",
+    "delegation_name_head",
+    "delegation_remind",
+    "delegation_replace_portal_link",
+    "delegation_send_invitation",
+    "delegation_submit",
+    "delegation_update",
+    "delegation_upload_note_verbale",
+    "delegation_verify_note_verbale",
+    "delegations_invite",
+    "for_each",
+    "invitation_accept",
+    "invitation_create",
+    "invitation_decline",
+    "invitation_is_usable",
+    "invitation_revoke",
+    "member_correct",
+    "member_nominate",
+    "member_replace",
+    "member_withdraw",
+    "open_form_refusal",
+    "portal_is_open",
     "LINK_RESEND_INTERVAL",
     "REVIEW_DECISIONS",
     "RegistrationError",

@@ -4,6 +4,7 @@ from collections.abc import Sequence
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from registrations import signals
@@ -37,11 +38,14 @@ def registration_update(
     *,
     registration: Registration,
     sessions: Sequence[Session],
+    consent: bool = False,
     **details,
 ) -> list[str]:
     """Apply a delegate's corrections to a pending registration.
 
     Return the names of the fields that changed (``sessions`` among them).
+    ``consent``: the delegate agrees to the processing of their data, as a
+    member nominated by a delegation does when completing their details.
     """
     check_input(registration.event_id, details, sessions)
     with transaction.atomic():
@@ -57,6 +61,10 @@ def registration_update(
                 code="event_started",
             )
         changed = _apply_changes(locked, details, sessions)
+        if consent and locked.consent_given_at is None:
+            locked.consent_given_at = timezone.now()
+            locked.save(update_fields=["consent_given_at"])
+            changed.append("consent_given_at")
         if changed:
             record_change(locked, actor=Actor.DELEGATE, fields=changed)
     registration.refresh_from_db()

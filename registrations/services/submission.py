@@ -6,11 +6,18 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from registrations import emails, selectors, validators
 from registrations.errors import RegistrationError
-from registrations.models import Event, Registration, RegistrationChange, Session
+from registrations.models import (
+    Event,
+    Registration,
+    RegistrationChange,
+    Sector,
+    Session,
+)
 from registrations.services.corrections import check_input
 from registrations.services.history import record_change
 from registrations.services.links import send_new_link_unless_just_sent
@@ -39,6 +46,81 @@ def normalised_email(email: str) -> str:
         ) from None
 
 
+def refuse_unless_open_form_admits(event: Event, category: str) -> None:
+    """Raise, saying how to be invited, if the open form does not admit ``category``."""
+    if not event.open_form_admits(category):
+        raise open_form_refusal(event)
+
+
+def open_form_refusal(event: Event) -> RegistrationError:
+    """Return the refusal of a visitor the open form does not admit, and the way in."""
+    if event.open_form_closed_to_all:
+        message = _(
+            "Registration for this event is by invitation only. Delegations of "
+            "governments and organisations are nominated by their focal point; to "
+            "be invited otherwise, please write to the secretariat at %(email)s."
+        )
+        params = {"email": event.contact_email}
+    else:
+        message = _(
+            "This form is open to: %(categories)s. Others attend by invitation: "
+            "delegations of governments and organisations are nominated by their "
+            "focal point; to be invited otherwise, please write to the secretariat "
+            "at %(email)s."
+        )
+        params = {
+            "categories": lazy(lambda: open_categories(event), str)(),
+            "email": event.contact_email,
+        }
+    return RegistrationError(message, code="by_invitation", params=params)
+
+
+def open_categories(event: Event) -> str:
+    """Return the categories the open form admits, named in the reader's language."""
+    return ", ".join(
+        str(label)
+        for value, label in Sector.choices
+        if value in event.open_form_categories
+    )
+
+
+def create_registration(
+    *,
+    event: Event,
+    email: str,
+    sessions: Sequence[Session],
+    language: str,
+    details: dict,
+) -> tuple[Registration | None, Registration | None]:
+    """Create a pending registration; return (the new one, the one the address had).
+
+    One of the two is None. The caller holds the transaction, and records the
+    email it causes.
+    """
+    existing = selectors.live_registration(event, email)
+    if existing is not None:
+        return None, existing
+    try:
+        with transaction.atomic():
+            registration = Registration.objects.create(
+                event=event,
+                email=email,
+                language=language,
+                consent_given_at=timezone.now(),
+                **details,
+            )
+    except IntegrityError:
+        # Another submission with this address committed first.
+        existing = selectors.live_registration(event, email)
+        if existing is None:
+            raise
+        return None, existing
+    # New, it has no sessions yet: adding them is one INSERT.
+    registration.sessions.add(*sessions)
+    record_change(registration, actor=Actor.DELEGATE, to_status=Status.PENDING)
+    return registration, None
+
+
 def registration_submit(
     *,
     event: Event,
@@ -51,44 +133,32 @@ def registration_submit(
 
     ``details`` are the fields of ``DELEGATE_FIELDS``. The result does not tell
     the caller's user whether the address was registered before: both cases
-    end in an email to that address.
+    end in an email to that address. The event's open form must admit the
+    delegate's category (``Event.open_form``).
     """
     if not event.is_registration_open():
         raise RegistrationError(
             _("Registration for this event is not open."), code="closed"
         )
     check_input(event.pk, details, sessions)
+    refuse_unless_open_form_admits(event, details.get("category", ""))
     email = normalised_email(email)
 
     with transaction.atomic():
-        existing = selectors.live_registration(event, email)
-        if existing is None:
-            try:
-                with transaction.atomic():
-                    registration = Registration.objects.create(
-                        event=event,
-                        email=email,
-                        language=language,
-                        consent_given_at=timezone.now(),
-                        **details,
-                    )
-            except IntegrityError:
-                # Another submission with this address committed first.
-                existing = selectors.live_registration(event, email)
-                if existing is None:
-                    raise
-            else:
-                # New, it has no sessions yet: adding them is one INSERT.
-                registration.sessions.add(*sessions)
-                record_change(
-                    registration, actor=Actor.DELEGATE, to_status=Status.PENDING
-                )
-                notify_delegate(registration, emails.CONFIRMATION)
-                return SubmitResult(
-                    registration=registration,
-                    created=True,
-                    full_sessions=selectors.full_sessions_among(sessions),
-                )
+        registration, existing = create_registration(
+            event=event,
+            email=email,
+            sessions=sessions,
+            language=language,
+            details=details,
+        )
+        if registration is not None:
+            notify_delegate(registration, emails.CONFIRMATION)
+            return SubmitResult(
+                registration=registration,
+                created=True,
+                full_sessions=selectors.full_sessions_among(sessions),
+            )
         send_new_link_unless_just_sent(existing)
         # The same answer as for a new registration, so that the page shown
         # does not tell whether the address was registered before.

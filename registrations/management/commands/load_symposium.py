@@ -7,8 +7,16 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from registrations import services
 from registrations import symposium_data as data
-from registrations.models import Event, Organisation, Session, SessionSpeaker, Speaker
+from registrations.models import (
+    Delegation,
+    Event,
+    Organisation,
+    Session,
+    SessionSpeaker,
+    Speaker,
+)
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 EVENT_MONTH, EVENT_DAY = 1, 20
@@ -32,9 +40,9 @@ def at_tokyo(day: datetime.date, time: datetime.time) -> datetime.datetime:
 class Command(BaseCommand):
     help = (
         "Load the International Symposium on Combating Human Smuggling in the "
-        "Asia-Pacific Region: the event, invited organisations, speakers and "
-        "programme. Existing rows are left as they are, so a second run changes "
-        "nothing."
+        "Asia-Pacific Region: the event, invited organisations and their "
+        "delegations (with placeholder focal points), speakers and programme. "
+        "Existing rows are left as they are, so a second run changes nothing."
     )
 
     def add_arguments(self, parser):
@@ -60,6 +68,7 @@ class Command(BaseCommand):
             organisations = self.load_organisations()
             speakers = self.load_speakers(organisations)
             self.load_sessions(event, speakers)
+            self.load_delegations(event, organisations)
         date = event.starts_at.astimezone(TOKYO).date().isoformat()
         if self.created:
             self.stdout.write(
@@ -177,3 +186,33 @@ class Command(BaseCommand):
                 for order, (name, role) in enumerate(people)
             )
         self.note_created(created_count, "session", "sessions")
+
+    def load_delegations(
+        self, event: Event, organisations: dict[str, Organisation]
+    ) -> None:
+        """Give the announcement's invited organisations a delegation each.
+
+        Their focal points are placeholders: no invitation leaves until staff
+        give the real focal point in the admin and send it.
+        """
+        created_count = 0
+        for acronym, quota in data.DELEGATIONS:
+            organisation = organisations[acronym]
+            if Delegation.objects.filter(
+                event=event, organisation=organisation
+            ).exists():
+                continue
+            services.delegation_create(
+                event=event,
+                invite=services.DelegationInvite(
+                    organisation=organisation,
+                    seat_quota=quota,
+                    focal_point_name=data.PLACEHOLDER_FOCAL_POINT,
+                    focal_point_email=data.placeholder_email(acronym),
+                ),
+                by=None,
+                send=False,
+                placeholder=True,
+            )
+            created_count += 1
+        self.note_created(created_count, "delegation", "delegations")

@@ -3,13 +3,13 @@
 Views, the admin, emails, documents and the services ask these functions
 rather than writing their own query for the same question: how many seats are
 taken, where a delegate stands on the waiting list, who may review or export.
-Nothing here changes data.
+Nothing here changes data. The reads about delegations and about badges
+have modules of their own (``delegations``, ``badges``); import them all
+from here.
 """
 
 import datetime
-import functools
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -28,9 +28,7 @@ from django.utils import timezone
 from django.utils.text import smart_split, unescape_string_literal
 
 from registrations.models import (
-    ATTENDING,
-    Badge,
-    BadgeCheck,
+    Delegation,
     Event,
     Organisation,
     Registration,
@@ -38,10 +36,23 @@ from registrations.models import (
     Session,
     SessionSpeaker,
 )
-from registrations.models.badges import (
-    SHORT_CODE_LENGTH,
-    normalise_short_code,
-    secret_hash,
+from registrations.selectors.badges import (
+    CHANGE_PHOTO_PERMISSION,
+    PRINT_BADGES_PERMISSION,
+    VIEW_PHOTO_PERMISSION,
+    BadgeLookup,
+    badge_lookup,
+    can_change_photos,
+    can_print_badges,
+    can_view_photos,
+    current_badge,
+)
+from registrations.selectors.delegations import (
+    ROLE_ORDER,
+    delegation_for_portal,
+    delegation_head,
+    delegation_members,
+    with_member_counts,
 )
 
 Status = Registration.Status
@@ -59,6 +70,8 @@ REGISTRATION_SEARCH_FIELDS = [
 
 REVIEW_PERMISSION = "registrations.review_registration"
 EXPORT_PERMISSION = "registrations.export_registration"
+DELEGATION_PERMISSION = "registrations.review_delegation"
+NOTE_VERBALE_PERMISSION = "registrations.view_note_verbale"
 
 
 # Who may
@@ -74,12 +87,39 @@ def can_export(user: AbstractBaseUser | AnonymousUser) -> bool:
     return user.has_perm(EXPORT_PERMISSION)
 
 
+def can_manage_delegations(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Return whether ``user`` may invite, remind and confirm delegations."""
+    return user.has_perm(DELEGATION_PERMISSION)
+
+
+def can_read_notes_verbales(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Return whether ``user`` may open the notes verbales delegations sent."""
+    return user.has_perm(NOTE_VERBALE_PERMISSION)
+
+
 # Seats
 
 
 def seats_taken(event: Event) -> int:
     """Return the seats in the hall that approved delegates hold."""
     return event.registrations.attending().count()
+
+
+def seats_held(event: Event, *, exclude: Delegation | None = None) -> int:
+    """Return the seats kept for delegations: their quotas' places not yet approved.
+
+    Nothing is held unless the event holds its delegations' seats; a declined
+    delegation holds none. ``exclude`` leaves one delegation out of the sum.
+    """
+    if not event.hold_delegation_seats:
+        return 0
+    delegations = with_member_counts(event.delegations.active())
+    if exclude is not None:
+        delegations = delegations.exclude(pk=exclude.pk)
+    return sum(
+        max(quota - approved, 0)
+        for quota, approved in delegations.values_list("seat_quota", "approved_count")
+    )
 
 
 def full_sessions_among(sessions: Iterable[Session]) -> list[Session]:
@@ -240,83 +280,44 @@ def retention_cutoff() -> datetime.datetime:
     return timezone.now() - retention
 
 
-# Badges
-
-PRINT_BADGES_PERMISSION = "registrations.print_badges"
-VIEW_PHOTO_PERMISSION = "registrations.view_delegatephoto"
-CHANGE_PHOTO_PERMISSION = "registrations.change_delegatephoto"
-
-
-def can_print_badges(user: AbstractBaseUser | AnonymousUser) -> bool:
-    """Return whether ``user`` may print (and reissue) badges."""
-    return user.has_perm(PRINT_BADGES_PERMISSION)
-
-
-def can_view_photos(user: AbstractBaseUser | AnonymousUser) -> bool:
-    """Return whether ``user`` may see delegates' badge photos."""
-    return user.has_perm(VIEW_PHOTO_PERMISSION)
-
-
-def can_change_photos(user: AbstractBaseUser | AnonymousUser) -> bool:
-    """Return whether ``user`` may add, replace or remove badge photos."""
-    return user.has_perm(CHANGE_PHOTO_PERMISSION)
-
-
-def current_badge(registration: Registration) -> Badge | None:
-    """Return the registration's badge now valid, or None if none was issued."""
-    return registration.badges.filter(replaced_at__isnull=True).first()
-
-
-@dataclass(frozen=True)
-class BadgeLookup:
-    """What a scanned QR code or a typed short code is: the answer a door gives.
-
-    ``check`` is one of ``BadgeCheck``; ``badge`` and ``registration`` are
-    None for an unknown code. Only ``BadgeCheck.VALID`` lets anyone in.
-    """
-
-    check: str
-    badge: Badge | None = None
-    registration: Registration | None = None
-    current_version: int | None = None
-
-    @property
-    def admits(self) -> bool:
-        return self.check == BadgeCheck.VALID
-
-    @property
-    def reason(self) -> str:
-        return str(BadgeCheck(self.check).label)
-
-
-def badge_lookup(scanned: str, *, event: Event | None = None) -> BadgeLookup:
-    """Resolve what a door read (a QR code's secret or a typed short code).
-
-    The answer says whether the badge admits its holder to ``event`` (any
-    event when None), and if not, why: an unknown code, an old badge since
-    reissued, a registration not approved or cancelled, another event. A
-    secret is looked up by its hash, as a door's offline copy would hold it.
-    """
-    text = scanned.strip()
-    if not text or len(text) > 100:
-        return BadgeLookup(BadgeCheck.UNKNOWN)
-    badges = Badge.objects.select_related("registration__event")
-    short_code = normalise_short_code(text)
-    if len(short_code) == SHORT_CODE_LENGTH:
-        badge = badges.filter(short_code=short_code).first()
-    else:
-        badge = badges.filter(secret_sha256=secret_hash(text)).first()
-    if badge is None:
-        return BadgeLookup(BadgeCheck.UNKNOWN)
-    registration = badge.registration
-    found = functools.partial(BadgeLookup, badge=badge, registration=registration)
-    if event is not None and registration.event_id != event.pk:
-        return found(BadgeCheck.OTHER_EVENT)
-    if not badge.is_current:
-        current = current_badge(registration)
-        return found(BadgeCheck.REISSUED, current_version=current and current.version)
-    if registration.status == Status.CANCELLED:
-        return found(BadgeCheck.CANCELLED)
-    if registration.status != ATTENDING:
-        return found(BadgeCheck.NOT_APPROVED)
-    return found(BadgeCheck.VALID, current_version=badge.version)
+__all__ = [
+    "BadgeLookup",
+    "CHANGE_PHOTO_PERMISSION",
+    "DELEGATION_PERMISSION",
+    "EXPORT_PERMISSION",
+    "NOTE_VERBALE_PERMISSION",
+    "PRINT_BADGES_PERMISSION",
+    "REGISTRATION_SEARCH_FIELDS",
+    "REVIEW_PERMISSION",
+    "ROLE_ORDER",
+    "VIEW_PHOTO_PERMISSION",
+    "badge_lookup",
+    "can_change_photos",
+    "can_export",
+    "can_manage_delegations",
+    "can_print_badges",
+    "can_read_notes_verbales",
+    "can_review",
+    "can_view_photos",
+    "chosen_sessions",
+    "current_badge",
+    "delegation_for_portal",
+    "delegation_head",
+    "delegation_members",
+    "event_programme",
+    "full_sessions_added",
+    "full_sessions_among",
+    "invited_organisations",
+    "live_registration",
+    "registration_history",
+    "registrations_for_review",
+    "registrations_searched",
+    "retention_cutoff",
+    "seats_held",
+    "seats_taken",
+    "status_counts",
+    "waitlist_position",
+    "waitlist_positions",
+    "with_member_counts",
+    "with_waitlist_place",
+]
