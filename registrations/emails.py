@@ -9,23 +9,40 @@ it; the mail worker renders it here when it sends it
 undoes the decision.
 """
 
+from email.utils import formataddr, parseaddr
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from registrations import email_text, selectors
-from registrations.models import Delegation, Invitation, Registration
+from registrations.models import (
+    Delegation,
+    Invitation,
+    Registration,
+    japanese_is_active,
+)
 
 CONFIRMATION = "confirmation"
 LINK_RESENT = "link_resent"
 LINK_REPLACED = "link_replaced"
-# Every change of status is announced by the email of that status's name.
+LINK_REQUESTED = "link_requested"
+# Every change of status is announced by the email of that status's name,
+# unless the change has a story of its own:
 APPROVED = Registration.Status.APPROVED
 REJECTED = Registration.Status.REJECTED
 WAITLISTED = Registration.Status.WAITLISTED
 CANCELLED = Registration.Status.CANCELLED
+# an approval asked for when no seat was left put it on the waiting list,
+WAITLISTED_FULL = "waitlisted_full"
+# a seat freed and approved it from the waiting list.
+PROMOTED = "promoted"
+# The hotel's name, address and directions, when staff send them.
+VENUE_DETAILS = "venue_details"
+# A delegate nominated by their delegation's focal point.
 NOMINATED = "nominated"
 # To a delegation's focal point.
 DELEGATION_INVITED = "delegation_invited"
@@ -40,9 +57,13 @@ SUBJECTS = {
     CONFIRMATION: _("Registration received: %(event)s"),
     LINK_RESENT: _("Your registration link: %(event)s"),
     LINK_REPLACED: _("Your new registration link: %(event)s"),
+    LINK_REQUESTED: _("Your new registration link: %(event)s"),
     APPROVED: _("Registration approved: %(event)s"),
     REJECTED: _("Your registration: %(event)s"),
     WAITLISTED: _("Waiting list: %(event)s"),
+    WAITLISTED_FULL: _("Waiting list: %(event)s"),
+    PROMOTED: _("Registration approved from the waiting list: %(event)s"),
+    VENUE_DETAILS: _("The venue and how to reach it: %(event)s"),
     CANCELLED: _("Registration cancelled: %(event)s"),
     NOMINATED: _("You have been nominated to attend: %(event)s"),
     DELEGATION_INVITED: _("Invitation to send a delegation: %(event)s"),
@@ -55,8 +76,8 @@ SUBJECTS = {
 
 # The emails by whom they go to: the delegate, a focal point, an invitee.
 REGISTRATION_KINDS = frozenset(
-    {CONFIRMATION, LINK_RESENT, LINK_REPLACED, APPROVED, REJECTED, WAITLISTED}
-    | {CANCELLED, NOMINATED}
+    {CONFIRMATION, LINK_RESENT, LINK_REPLACED, LINK_REQUESTED, APPROVED, REJECTED}
+    | {WAITLISTED, WAITLISTED_FULL, PROMOTED, VENUE_DETAILS, CANCELLED, NOMINATED}
 )
 DELEGATION_KINDS = frozenset(
     {DELEGATION_INVITED, DELEGATION_REMINDER, DELEGATION_SUBMITTED}
@@ -75,6 +96,19 @@ BUTTONS = {
 def private_url(registration: Registration) -> str:
     """Return the absolute address of the delegate's private page."""
     return settings.SITE_URL.rstrip("/") + registration.private_path()
+
+
+def sender_for(event) -> str:
+    """Return the sender: the configured one, named in Japanese on Japanese mail.
+
+    The address stays ``DEFAULT_FROM_EMAIL``'s; a Japanese delegate sees
+    「外務省 シンポジウム事務局」 rather than an English name.
+    """
+    if not japanese_is_active():
+        return settings.DEFAULT_FROM_EMAIL
+    address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    name = gettext("Symposium secretariat, %(host)s") % {"host": event.localized.host}
+    return formataddr((name, address))
 
 
 def build_registration_email(
@@ -152,6 +186,9 @@ def render_email(
     # button; one wording per email to keep in step. Only our own addresses
     # are links, in either part: what people typed stays text (email_text).
     links = {link: link, event.contact_email: f"mailto:{event.contact_email}"}
+    if event.venue_details_published and event.venue_map_url:
+        # Staff typed it, in an https:// address only: ours to link.
+        links[event.venue_map_url] = event.venue_map_url
     text = email_text.plain_text(written, links=links)
     html = render_to_string(
         "registrations/email/layout.html",
@@ -163,7 +200,11 @@ def render_email(
         },
     )
     message = EmailMultiAlternatives(
-        subject=subject, body=text, to=[to], reply_to=[event.contact_email]
+        subject=subject,
+        body=text,
+        from_email=sender_for(event),
+        to=[to],
+        reply_to=[event.contact_email],
     )
     message.attach_alternative(html, "text/html")
     return message

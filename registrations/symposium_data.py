@@ -60,7 +60,7 @@ EVENT = {
     "background_ja": (
         "G8はハリファックス・サミットにおいて国際組織犯罪に関する専門家会合を"
         "設置し、ケルン・サミットの宣言でもこの問題を取り上げました。国際連合では、"
-        "国際組織犯罪防止条約と、移民の密入国及び人身取引に関する議定書の交渉が"
+        "国際組織犯罪防止条約並びに移民密入国議定書及び人身取引議定書の交渉が"
         "進められています。"
     ),
     "capacity": 300,
@@ -153,7 +153,7 @@ SESSIONS = [
         None,
         "Routes, the groups behind them and the people they exploit: what "
         "governments and researchers in the region are seeing.",
-        "密輸の経路、背後の組織、搾取される人々：域内の政府と研究者が見ている現状。",
+        "人の密輸の経路、背後の組織、搾取される人々：域内の政府と研究者が見ている現状。",
         [],
     ),
     (
@@ -180,7 +180,7 @@ SESSIONS = [
         "The convention against transnational organised crime and its protocols "
         "on the smuggling of migrants and on trafficking in persons, now under "
         "negotiation.",
-        "交渉中の国際組織犯罪防止条約と、移民の密入国及び人身取引に関する議定書。",
+        "交渉中の国際組織犯罪防止条約並びに移民密入国議定書及び人身取引議定書。",
         [],
     ),
     (

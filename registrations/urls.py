@@ -14,6 +14,13 @@ urlpatterns = [
     path("events/<slug:slug>/", views.event_detail, name="event"),
     path("events/<slug:slug>/register/", views.register, name="register"),
     path("events/<slug:slug>/register/done/", views.registered, name="registered"),
+    path("lost-link/", views.lost_link_current, name="lost_link_current"),
+    path("events/<slug:slug>/lost-link/", views.lost_link, name="lost_link"),
+    path(
+        "events/<slug:slug>/lost-link/sent/",
+        views.lost_link_sent,
+        name="lost_link_sent",
+    ),
     path("registration/<token:token>/", views.private, name="private"),
     path("registration/<token:token>/edit/", views.private_edit, name="private_edit"),
     path(

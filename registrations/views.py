@@ -16,13 +16,15 @@ from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import is_ratelimited
 
 from registrations import caching, selectors, services
-from registrations.forms import RegistrationEditForm, RegistrationForm
+from registrations.forms import LostLinkForm, RegistrationEditForm, RegistrationForm
 from registrations.models import Event, Registration
 from registrations.portal.forms import NomineeDetailsForm
 from registrations.validators import email_key
 
 # The done page reads what the form stored here after the redirect.
 DONE_SESSION_KEY = "registration_done"
+# The lost-link page's answer reads the address asked for from here.
+LOST_LINK_SESSION_KEY = "lost_link_sent"
 
 
 def event_page_context(event: Event) -> dict:
@@ -70,27 +72,30 @@ def blank_form_html(event: Event) -> str:
     )
 
 
-def submission_limit_reached(request, email: str) -> str | None:
+def submission_limit_reached(
+    request, email: str, *, group: str = "registration-submit"
+) -> str | None:
     """Count a valid submission; return why it is refused, if a limit is reached.
 
-    Two limits: submissions from one network, against scripts, and emails to
-    one address (a new registration or its link sent again), so that the form
-    cannot be used to flood somebody's inbox; every spelling of one address
-    counts against the same limit. Neither says whether the address is
-    registered.
+    Two limits: submissions from one network (``group``: the form's own
+    count), against scripts, and emails to one address (a new registration,
+    its link sent again, a new link asked for), so that the site cannot be
+    used to flood somebody's inbox; every spelling of one address counts
+    against the same limit, on every form. Neither says whether the address
+    is registered.
     """
     if is_ratelimited(
         request,
-        group="registration-submit",
+        group=group,
         key="ip",
         rate=settings.REGISTRATION_RATE_LIMIT,
         method="POST",
         increment=True,
     ):
         return _(
-            "Too many registrations have been sent from your network in the last "
-            "hour. Your answers are kept below: please send them again later, or "
-            "write to the secretariat."
+            "Too many forms have been sent from your network in the last hour. "
+            "Your answers are kept below: please send them again later, or write "
+            "to the secretariat."
         )
     if is_ratelimited(
         request,
@@ -224,14 +229,9 @@ def private(request, token):
 def private_edit(request, token):
     registration = registration_for_token(token)
     event = registration.event
-    if not services.delegate_can_edit(registration=registration):
-        messages.info(
-            request,
-            _(
-                "Your registration can no longer be changed here: it has been "
-                "reviewed, or the event has begun. Please write to the secretariat."
-            ),
-        )
+    refusal = services.delegate_edit_refusal(registration=registration)
+    if refusal:
+        messages.info(request, refusal)
         return redirect(registration.private_path())
     # A member nominated by a delegation: the organisation is the delegation's.
     form_class = (
@@ -280,3 +280,48 @@ def private_cancel(request, token):
     if not context["can_cancel"]:
         return redirect(registration.private_path())
     return render(request, "registrations/private_cancel.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def lost_link(request, slug):
+    """Ask for a new private link by email; the answer never says if one exists."""
+    event = get_object_or_404(Event, slug=slug)
+    form = LostLinkForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
+        refusal = submission_limit_reached(request, email, group="lost-link")
+        if refusal is None:
+            services.registration_request_link(event=event, email=email)
+            request.session[LOST_LINK_SESSION_KEY] = {"event": slug, "email": email}
+            return redirect("registrations:lost_link_sent", slug=slug)
+        form.add_error(None, refusal)
+        status = 429
+    return render(
+        request,
+        "registrations/lost_link.html",
+        {"event": event, "form": form},
+        status=status,
+    )
+
+
+def lost_link_sent(request, slug):
+    """Say what happens next, the same whether the address is registered or not."""
+    event = get_object_or_404(Event, slug=slug)
+    sent = request.session.get(LOST_LINK_SESSION_KEY) or {}
+    return render(
+        request,
+        "registrations/lost_link_sent.html",
+        {
+            "event": event,
+            "email": sent.get("email") if sent.get("event") == slug else None,
+        },
+    )
+
+
+def lost_link_current(request):
+    """Lead to the "Lost your link?" page of the event to come (from the 404 page)."""
+    event = Event.objects.current()
+    if event is None:
+        raise Http404(_("No event has been published yet"))
+    return redirect("registrations:lost_link", slug=event.slug)

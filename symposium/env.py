@@ -9,6 +9,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from dotenv import dotenv_values
 
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 FALSE_WORDS = frozenset({"0", "false", "no", "off"})
@@ -19,6 +20,18 @@ MINIMUM_SECRET_KEY_LENGTH = 50
 
 SQLITE_EXAMPLE = "sqlite:///db.sqlite3"
 POSTGRES_EXAMPLE = "postgres://user:password@127.0.0.1:5432/symposium"
+
+
+def read_env_file(path: str, environ: Mapping[str, str]) -> dict[str, str]:
+    """Return ``environ`` over the values of the ``.env`` file at ``path``.
+
+    A missing file, or an empty ``path``, adds nothing; a variable set in
+    ``environ`` keeps its value.
+    """
+    values = {}
+    if path and Path(path).is_file():
+        values = {k: v for k, v in dotenv_values(path).items() if v is not None}
+    return {**values, **environ}
 
 
 def read_bool(environ: Mapping[str, str], name: str, *, default: bool) -> bool:

@@ -15,11 +15,13 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from symposium.country_names import COUNTRY_NAMES
 from symposium.env import (
     cache_settings,
     database_config,
     default_sqlite_url,
     read_bool,
+    read_env_file,
     read_int,
     read_list,
     read_meta_key,
@@ -28,7 +30,13 @@ from symposium.env import (
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-ENV = os.environ
+# A developer's local settings: ``manage.py quickstart`` writes this git-ignored
+# file, so that every later command in any terminal finds DEBUG and the
+# secret key. Variables set in the environment win over the file; production
+# sets everything in the environment and has no such file. An empty
+# SYMPOSIUM_ENV_FILE reads none (the tests do so).
+ENV_FILE = os.environ.get("SYMPOSIUM_ENV_FILE", str(BASE_DIR / ".env")).strip()
+ENV = read_env_file(ENV_FILE, os.environ)
 
 DEBUG = read_bool(ENV, "DEBUG", default=False)
 PRODUCTION_REASON = "when DEBUG is off (production)"
@@ -177,6 +185,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "Asia/Tokyo"
 USE_TZ = True
+# Dates with the weekday in both languages (2027年1月20日（水）9:30).
+FORMAT_MODULE_PATH = ["symposium.formats"]
 
 # Static files, served by the application itself through WhiteNoise.
 
@@ -404,6 +414,10 @@ STAFF_TWO_FACTOR_REQUIRED = read_bool(
 )
 # The name under which authenticator apps list the account: this site's.
 OTP_TOTP_ISSUER = f"Symposium registration ({urlsplit(SITE_URL).hostname})"
+
+# Countries: the Ministry's names on Japanese pages, "Nauru" in English
+# (symposium/country_names.py); registrations/countries.py gives the order.
+COUNTRIES_OVERRIDE = COUNTRY_NAMES
 
 # Forms
 

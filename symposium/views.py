@@ -2,7 +2,8 @@
 
 from django.core.cache import caches
 from django.db import DatabaseError, connection
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -101,3 +102,8 @@ def healthz(request):
         f"{name}: {state}: {detail}" for name, (state, detail) in checks.items()
     ]
     return plain_text("\n".join(lines) + "\n", status=503 if overall == DOWN else 200)
+
+
+def favicon(request):
+    """Lead to the site's icon, which pages name; the admin's pages do not."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))

@@ -84,7 +84,14 @@ class SessionFactory(factory.django.DjangoModelFactory):
     event = factory.SubFactory(EventFactory)
     title = factory.Sequence(lambda n: f"Session {n}")
     title_ja = factory.Sequence(lambda n: f"セッション {n}")
-    starts_at = factory.LazyAttribute(lambda o: o.event.starts_at)
+    # One after another, an hour each: sessions at the same time run in
+    # parallel and cannot be chosen together, so a test asks for that itself.
+    starts_at = factory.LazyAttribute(
+        lambda o: (
+            o.event.starts_at
+            + datetime.timedelta(hours=o.event.sessions.count() if o.event.pk else 0)
+        )
+    )
     ends_at = factory.LazyAttribute(lambda o: o.starts_at + datetime.timedelta(hours=1))
     room = "Main hall"
     capacity = None

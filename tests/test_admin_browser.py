@@ -198,7 +198,7 @@ def test_the_japanese_admin_names_the_programme_and_sign_ins_in_japanese(
         in page.locator(".field-event").inner_text()
     )
     organisation = page.locator("#id_organisation option:checked").inner_text()
-    assert organisation == "国連児童基金（ユニセフ） (UNICEF)"
+    assert organisation == "国連児童基金（ユニセフ）"
     page.context.close()
 
 

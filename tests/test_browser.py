@@ -221,7 +221,7 @@ def test_a_japanese_delegate_registers_in_japanese(page, live_server, symposium)
     field(page, "氏名の日本語表記（任意）").fill("山田 花子")
     field(page, "メールアドレス").fill("hanako.yamada@example.jp")
     field(page, "メールアドレス（確認用）").fill("hanako.yamada@example.jp")
-    field(page, "所属機関").select_option(label="国連児童基金（ユニセフ） (UNICEF)")
+    field(page, "所属機関").select_option(label="国連児童基金（ユニセフ）")
     field(page, "役職").fill("子ども保護専門官")
     field(page, "国・地域").select_option(label="日本")
     field(page, "参加区分").select_option(label="国際機関")
@@ -239,3 +239,44 @@ def test_a_japanese_delegate_registers_in_japanese(page, live_server, symposium)
     assert registration.interpretation == Registration.Interpretation.INTO_JAPANESE
     [confirmation] = mail.outbox
     assert confirmation.subject.startswith("参加登録受付のお知らせ")
+
+
+def test_the_typed_organisation_box_shows_only_for_not_listed(
+    page, live_server, symposium
+):
+    event, _ = symposium
+    page.goto(f"{live_server.url}/en/events/{event.slug}/register/")
+    typed = field(page, "Organisation, if not listed")
+    expect(typed).to_be_hidden()
+    field(page, "Organisation").select_option(label="My organisation is not listed")
+    expect(typed).to_be_visible()
+    field(page, "Organisation").select_option(
+        label="United Nations Children's Fund (UNICEF)"
+    )
+    expect(typed).to_be_hidden()
+
+
+def test_with_scripts_off_the_box_shows_and_a_typed_organisation_registers(
+    browser, live_server, symposium
+):
+    event, _ = symposium
+    context = browser.new_context(java_script_enabled=False, locale="en-GB")
+    page = context.new_page()
+    page.goto(f"{live_server.url}/en/events/{event.slug}/register/")
+    field(page, "Given name").fill("Maria")
+    field(page, "Family name").fill("Santos")
+    field(page, "Email").fill("maria.santos@doj.example")
+    field(page, "Email, again").fill("maria.santos@doj.example")
+    # The box is there; the list is left at its prompt.
+    field(page, "Organisation, if not listed").fill("Department of Justice")
+    field(page, "Position").fill("Prosecutor")
+    field(page, "Country").select_option(label="Philippines")
+    field(page, "You attend as").select_option(label="Government")
+    page.get_by_label("Not needed").check()
+    page.get_by_label(re.compile("I agree to the processing of my data")).check()
+    page.get_by_role("button", name="Send my registration").click()
+    expect(page.get_by_role("heading", name="What happens next")).to_be_visible()
+    registration = Registration.objects.get()
+    assert registration.organisation is None
+    assert registration.organisation_other == "Department of Justice"
+    context.close()

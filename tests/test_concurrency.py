@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.db import close_old_connections, connection
 
 from registrations import services
-from registrations.models import Registration
+from registrations.models import OutgoingEmail, Registration
 from tests.factories import EventFactory, RegistrationFactory, SessionFactory
 
 Status = Registration.Status
@@ -149,3 +149,47 @@ def test_twenty_lookalike_submissions_at_once_leave_one_registration_and_one_ema
     assert set(statuses) <= {302, 429}, statuses
     assert Registration.objects.count() == 1
     assert len(mail.outbox) == 1
+
+
+def test_eight_cancellations_at_once_promote_exactly_eight_in_order():
+    """Each freed seat goes to one delegate on the waiting list, never two."""
+    event = EventFactory(capacity=8)
+    seated = [
+        RegistrationFactory(event=event, status=Status.APPROVED) for _ in range(8)
+    ]
+    waiting = []
+    for _ in range(12):
+        waiting.append(RegistrationFactory(event=event, status=Status.WAITLISTED))
+    start = threading.Barrier(len(seated))
+    refusals = []
+
+    def cancel(registration_id):
+        start.wait()
+        try:
+            services.registration_cancel(
+                registration=Registration.objects.get(pk=registration_id)
+            )
+        except Exception as error:  # noqa: BLE001 - reported by the assertion
+            refusals.append(error)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=cancel, args=(registration.pk,))
+        for registration in seated
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    close_old_connections()
+
+    assert refusals == []
+    approved = list(
+        Registration.objects.filter(event=event, status=Status.APPROVED)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    assert approved == [registration.pk for registration in waiting[:8]]
+    assert Registration.objects.filter(status=Status.WAITLISTED).count() == 4
+    assert OutgoingEmail.objects.filter(kind=OutgoingEmail.Kind.PROMOTED).count() == 8

@@ -228,7 +228,7 @@ def test_registering_twice_creates_nothing_and_sends_a_new_link_the_old_one_void
     assert existing.private_path() != old_link
     assert "Links sent before no longer work" in message.body
     assert message.to == ["Hanako.Yamada@example.jp"]
-    assert "If this address was registered already" in response.content.decode()
+    assert "It says what we have recorded" in response.content.decode()
     assert client.get(old_link).status_code == 404
     assert client.get(existing.private_path()).status_code == 200
     assert existing.changes.get().fields == ["token"]
@@ -307,20 +307,10 @@ def test_bad_input_gets_a_clear_error_and_saves_nothing(client, event, case):
     assert response.status_code == 200
     assert field in response.context["form"].errors
     page = response.content.decode()
-    assert "Please correct the highlighted fields below." in page
+    assert re.search(r"There (is|are) \d+ problems? with what you sent", page)
     assert "<script>alert(1)</script>" not in page
     assert not Registration.objects.exists()
     assert not mail.outbox
-
-
-def test_an_organisation_both_chosen_and_typed_is_refused(client, event):
-    response = client.post(
-        register_url(event), form_data(event, organisation_other="Another NGO")
-    )
-    assert (
-        "leave this empty" in response.context["form"].errors["organisation_other"][0]
-    )
-    assert not Registration.objects.exists()
 
 
 def test_a_session_of_another_event_is_refused(client, event):
@@ -375,7 +365,9 @@ def test_submissions_are_rate_limited_per_address_and_the_answers_kept(
         REMOTE_ADDR="127.0.0.1",
     )
     assert response.status_code == 429
-    assert "Too many registrations" in response.content.decode()
+    assert (
+        "Too many forms have been sent from your network" in response.content.decode()
+    )
     assert 'value="d3@example.org"' in response.content.decode()
     assert Registration.objects.count() == 2
     other_address = client.post(
@@ -509,7 +501,7 @@ def test_a_delegate_cancels_after_confirming_and_it_is_recorded(
     )
     question = client.get(cancel_url).content.decode()
     assert "Yes, cancel my registration" in question
-    assert "your seat will be offered to someone on the waiting list" in question
+    assert "your seat goes to the first delegate on the waiting list" in question
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(cancel_url, follow=True)
     registration.refresh_from_db()
@@ -552,7 +544,7 @@ def test_session_times_in_the_form_are_in_japan_standard_time(client):
         ends_at=datetime.datetime(2027, 1, 20, 1, 15, tzinfo=datetime.UTC),
     )
     page = client.get(register_url(event)).content.decode()
-    assert "9:30 a.m.–10:15 a.m. Keynote" in page
+    assert "09:30–10:15 Keynote" in page
 
 
 def test_the_form_sends_only_a_few_emails_to_one_address(client, event, settings):

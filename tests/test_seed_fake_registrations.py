@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
 
+from registrations import validators
 from registrations.models import Registration
 from tests.factories import EventFactory, OrganisationFactory, SessionFactory
 
@@ -18,6 +19,13 @@ def programme():
     sessions = [
         SessionFactory(event=event, capacity=capacity)
         for capacity in (None, None, 15, 5)
+    ]
+    # Two more in parallel with the first, as the programme's afternoon has.
+    sessions += [
+        SessionFactory(
+            event=event, starts_at=sessions[0].starts_at, ends_at=sessions[0].ends_at
+        )
+        for _ in range(2)
     ]
     OrganisationFactory.create_batch(3)
     return event, sessions
@@ -73,3 +81,12 @@ def test_it_refuses_without_an_event_or_with_a_bad_count():
         seed("--count", "0")
     with pytest.raises(CommandError, match="No event"):
         seed("--count", "1", "--event", "nope")
+
+
+def test_no_delegate_holds_two_sessions_at_the_same_time(programme):
+    event, sessions = programme
+    seed("--count", "300", "--seed", "5")
+    for registration in Registration.objects.filter(event=event).prefetch_related(
+        "sessions"
+    ):
+        assert validators.overlapping_pair(registration.sessions.all()) is None

@@ -127,17 +127,26 @@ def test_staff_and_delegates_refuse_the_same_wrong_value(
     assert error_codes(staff) == error_codes(delegate)
 
 
-def test_both_refuse_a_listed_and_a_typed_organisation_at_once(registration):
+def test_both_keep_the_listed_organisation_over_a_name_left_typed(registration):
     data = form_data(registration, organisation_other="Kyodo News")
     delegate, staff = both_forms(registration, data)
-    assert error_codes(delegate) == {"organisation_other": {"both_organisations"}}
+    assert delegate.is_valid() and staff.is_valid()
+    assert delegate.delegate_details() == staff.delegate_details()
+    assert staff.cleaned_data["organisation"] == registration.organisation
+    assert staff.cleaned_data["organisation_other"] == ""
+
+
+def test_both_ask_for_an_organisation_when_none_is_given(registration):
+    data = form_data(registration, organisation="", organisation_other="  ")
+    delegate, staff = both_forms(registration, data)
+    assert error_codes(delegate) == {"organisation": {"required"}}
     assert error_codes(staff) == error_codes(delegate)
 
 
-def test_both_refuse_no_organisation_at_all(registration):
-    data = form_data(registration, organisation="", organisation_other="  ")
+def test_both_ask_for_the_name_when_not_listed_is_chosen_without_one(registration):
+    data = form_data(registration, organisation="other", organisation_other="")
     delegate, staff = both_forms(registration, data)
-    assert error_codes(delegate) == {"organisation": {"no_organisation"}}
+    assert error_codes(delegate) == {"organisation_other": {"required"}}
     assert error_codes(staff) == error_codes(delegate)
 
 
@@ -217,7 +226,7 @@ def nothing_recorded(registration) -> bool:
 
 def test_the_admin_refuses_what_the_public_form_refuses(reviewer_client, registration):
     data = form_data(
-        registration, given_name="R2D2 <b>", organisation_other="Rebel Alliance"
+        registration, given_name="R2D2 <b>", organisation_other="Rebel\u200b Alliance"
     )
     response = reviewer_client.post(change_url(registration), data)
     assert response.status_code == 200

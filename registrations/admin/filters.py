@@ -4,8 +4,8 @@ from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
+from registrations.countries import country_choices_in_active_language
 from registrations.models import RegistrationSession, Session
 
 
@@ -40,10 +40,12 @@ class CountryFilter(ChoiceListFilter):
             .values_list("country", flat=True)
             .distinct()
         )
-        return sorted(
-            ((code, countries.name(code)) for code in codes if code),
-            key=lambda choice: choice[1],
-        )
+        named = set(codes)
+        return [
+            choice
+            for choice in country_choices_in_active_language()
+            if choice[0] in named
+        ]
 
     def filter(self, queryset, value):
         return queryset.filter(country=value)

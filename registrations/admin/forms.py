@@ -14,6 +14,9 @@ from registrations import services, validators
 from registrations.forms import RegistrationDetailsForm, SessionChoiceField
 from registrations.models import Delegation, Event, Sector, Session
 
+# The services' refusals that concern the chosen sessions, shown at that field.
+SESSION_REFUSALS = {"session_full", "overlapping_sessions"}
+
 
 class StaffSessionField(SessionChoiceField):
     """The session picker for staff: times and rooms, and seats already taken."""
@@ -35,6 +38,9 @@ class RegistrationCorrectionForm(RegistrationDetailsForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.changed_fields: list[str] = []
+        self.fields["organisation"].not_listed_label = _(
+            "Not on the list: the name typed below"
+        )
 
     def _post_clean(self):
         if self.errors or self.corrected_by is None:
@@ -47,7 +53,7 @@ class RegistrationCorrectionForm(RegistrationDetailsForm):
                 **self.delegate_details(),
             )
         except services.RegistrationError as error:
-            field = "sessions" if error.code == "session_full" else None
+            field = "sessions" if error.code in SESSION_REFUSALS else None
             self.add_error(field, forms.ValidationError(error.message, code=error.code))
 
 

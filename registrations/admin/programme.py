@@ -1,13 +1,14 @@
 """The programme in the admin: events, their sessions, speakers and organisations."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminSplitDateTime
 from django.db import models
 from django.forms.models import BaseInlineFormSet
 from django.utils.text import capfirst
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from registrations import services
 from registrations.admin.exports import SessionExportMixin
 from registrations.admin.forms import EventForm
 from registrations.admin.invite import InviteDelegationsMixin
@@ -63,6 +64,38 @@ class LabelledFormSet(BaseInlineFormSet):
             form.fields["DELETE"].widget.attrs["aria-label"] = gettext("Delete")
 
 
+def capacity_before(form) -> int | None:
+    """Return the capacity a saved form had before, if the form changed it."""
+    if form.instance.pk is None or "capacity" not in form.changed_data:
+        return None
+    return form.initial.get("capacity")
+
+
+class WaitlistOnRaisedCapacityMixin:
+    """Offer the seats a raised capacity frees to the waiting list, and say so."""
+
+    def fill_raised_capacity(self, request, event, *, hall_before, sessions_before):
+        promoted = services.waitlist_fill_raised_capacity(
+            event=event, hall_before=hall_before, sessions_before=sessions_before
+        )
+        if promoted:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d delegate on the waiting list was approved for the "
+                    "seats freed, and told by email: %(names)s.",
+                    "%(count)d delegates on the waiting list were approved for the "
+                    "seats freed, and told by email: %(names)s.",
+                    len(promoted),
+                )
+                % {
+                    "count": len(promoted),
+                    "names": "; ".join(r.display_name for r in promoted),
+                },
+                messages.SUCCESS,
+            )
+
+
 class SessionInline(LabelledColumnsMixin, admin.TabularInline):
     formset = LabelledFormSet
     model = Session
@@ -72,7 +105,9 @@ class SessionInline(LabelledColumnsMixin, admin.TabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(LabelledDateTimeMixin, admin.ModelAdmin):
+class EventAdmin(
+    WaitlistOnRaisedCapacityMixin, LabelledDateTimeMixin, admin.ModelAdmin
+):
     form = EventForm
     list_display = [
         "title",
@@ -86,6 +121,10 @@ class EventAdmin(LabelledDateTimeMixin, admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "starts_at"
     inlines = [SessionInline]
+    readonly_fields = ["venue_details_sent_at"]
+    actions = ["send_venue_details"]
+    # A map link typed without its scheme is taken as https://.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
         (
             None,
@@ -113,7 +152,30 @@ class EventAdmin(LabelledDateTimeMixin, admin.ModelAdmin):
                     "open_form",
                     "open_form_categories",
                     "hold_delegation_seats",
+                    "waitlist_promotion",
                 ]
+            },
+        ),
+        (
+            _("Venue details for approved delegates"),
+            {
+                "description": _(
+                    "Not public: approved delegates see them on their page and "
+                    "in their emails once you send them (the action “Send the "
+                    "venue details” in the list of events). Until then they are "
+                    "told the date below."
+                ),
+                "fields": [
+                    "venue_hotel",
+                    "venue_hotel_ja",
+                    "venue_address",
+                    "venue_address_ja",
+                    "venue_directions",
+                    "venue_directions_ja",
+                    "venue_map_url",
+                    "venue_details_due",
+                    "venue_details_sent_at",
+                ],
             },
         ),
         (
@@ -130,6 +192,49 @@ class EventAdmin(LabelledDateTimeMixin, admin.ModelAdmin):
             },
         ),
     ]
+
+    @admin.action(
+        description=_("Send the venue details to the approved delegates"),
+        permissions=["change"],
+    )
+    def send_venue_details(self, request, queryset):
+        for event in queryset:
+            try:
+                count = services.event_send_venue_details(event=event, by=request.user)
+            except services.RegistrationError as error:
+                self.message_user(request, f"{event}: {error.message}", messages.ERROR)
+                continue
+            self.message_user(
+                request,
+                ngettext(
+                    "%(event)s: the venue details are on their way to %(count)d "
+                    "approved delegate.",
+                    "%(event)s: the venue details are on their way to %(count)d "
+                    "approved delegates.",
+                    count,
+                )
+                % {"event": event, "count": count},
+                messages.SUCCESS,
+            )
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if not change:
+            return
+        sessions_before = {
+            session_form.instance.pk: capacity_before(session_form)
+            for formset in formsets
+            if formset.model is Session
+            for session_form in formset.forms
+            if session_form not in formset.deleted_forms
+            and capacity_before(session_form) is not None
+        }
+        self.fill_raised_capacity(
+            request,
+            form.instance,
+            hall_before=capacity_before(form),
+            sessions_before=sessions_before,
+        )
 
 
 @admin.register(Organisation)
@@ -157,7 +262,12 @@ class SessionSpeakerInline(LabelledColumnsMixin, admin.TabularInline):
 
 
 @admin.register(Session)
-class SessionAdmin(LabelledDateTimeMixin, SessionExportMixin, admin.ModelAdmin):
+class SessionAdmin(
+    WaitlistOnRaisedCapacityMixin,
+    LabelledDateTimeMixin,
+    SessionExportMixin,
+    admin.ModelAdmin,
+):
     list_display = [
         "title",
         "event",
@@ -186,6 +296,17 @@ class SessionAdmin(LabelledDateTimeMixin, SessionExportMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_approved_count()
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        before = capacity_before(form) if change else None
+        if before is not None:
+            self.fill_raised_capacity(
+                request,
+                form.instance.event,
+                hall_before=None,
+                sessions_before={form.instance.pk: before},
+            )
 
     @admin.display(description=_("approved"), ordering="approved_count")
     def approved(self, session):

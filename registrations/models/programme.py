@@ -1,5 +1,6 @@
 """The event and its programme: sessions, speakers, and the organisations."""
 
+from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Lower
@@ -9,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 
-from registrations.models.bilingual import BilingualMixin
+from registrations.models.bilingual import BilingualMixin, japanese_is_active
 from registrations.models.choices import ATTENDING, OpenForm, Sector
 
 
@@ -84,6 +85,55 @@ class Event(BilingualMixin, models.Model):
     )
 
     OpenForm = OpenForm
+    waitlist_promotion = models.BooleanField(
+        _("offer freed seats to the waiting list"),
+        default=True,
+        help_text=_(
+            "When a seat frees (a cancellation, a capacity raised), approve the "
+            "first delegates on the waiting list who fit, in its order, and tell "
+            "them by email. Untick to decide yourselves: the list of registrations "
+            "then shows the free seats and who is next in line."
+        ),
+    )
+
+    # What approved delegates are told of the place, once staff send it.
+    venue_hotel = models.CharField(
+        _("hotel"),
+        max_length=200,
+        blank=True,
+        help_text=_("The hotel's name, for approved delegates only."),
+    )
+    venue_hotel_ja = models.CharField(_("hotel (Japanese)"), max_length=200, blank=True)
+    venue_address = models.TextField(_("address"), blank=True)
+    venue_address_ja = models.TextField(_("address (Japanese)"), blank=True)
+    venue_directions = models.TextField(
+        _("directions"),
+        blank=True,
+        help_text=_("How to reach the hall from the station and the entrance."),
+    )
+    venue_directions_ja = models.TextField(_("directions (Japanese)"), blank=True)
+    venue_map_url = models.URLField(
+        _("map link"),
+        blank=True,
+        validators=[URLValidator(schemes=["https"])],
+        help_text=_("An https:// address of a map of the hotel."),
+    )
+    venue_details_due = models.DateField(
+        _("venue details sent by"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The date by which approved delegates will have the venue details; "
+            "pages and emails say it until the details are sent."
+        ),
+    )
+    venue_details_sent_at = models.DateTimeField(
+        _("venue details sent at"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When the venue details were last sent to approved delegates."),
+    )
 
     objects = EventQuerySet.as_manager()
 
@@ -110,6 +160,16 @@ class Event(BilingualMixin, models.Model):
 
     def get_absolute_url(self):
         return reverse("registrations:event", kwargs={"slug": self.slug})
+
+    @property
+    def venue_details_complete(self) -> bool:
+        """Return whether the hotel and its address have been filled in."""
+        return bool(self.venue_hotel and self.venue_address)
+
+    @property
+    def venue_details_published(self) -> bool:
+        """Return whether approved delegates have been sent the venue details."""
+        return self.venue_details_sent_at is not None and self.venue_details_complete
 
     def is_registration_open(self, *, at=None) -> bool:
         at = at or timezone.now()
@@ -160,9 +220,19 @@ class Organisation(BilingualMixin, models.Model):
         ]
 
     def __str__(self):
-        if self.acronym:
-            return f"{self.localized.name} ({self.acronym})"
-        return self.localized.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """Return the name and acronym as lists show them, in the reader's language.
+
+        A Japanese name that already ends in a bracketed gloss, as
+        「国連児童基金（ユニセフ）」 does, is shown without a second pair.
+        """
+        name = self.localized.name
+        if not self.acronym or (japanese_is_active() and name.endswith("）")):
+            return name
+        return _("%(name)s (%(acronym)s)") % {"name": name, "acronym": self.acronym}
 
 
 class Speaker(BilingualMixin, models.Model):

@@ -8,6 +8,7 @@ from django.db.models import F, Q, Value
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -276,11 +277,13 @@ class Registration(DelegationMember, models.Model):
     def localized_name(self) -> str:
         """Return the name as the active language writes it.
 
-        Japanese puts the family name first, and prefers the name in Japanese
-        script where the delegate gave one.
+        Japanese pages prefer the name in Japanese script where the delegate
+        gave one (family name first, as they wrote it).
         """
-        if japanese_is_active():
-            return self.name_ja or f"{self.family_name} {self.given_name}"
+        if japanese_is_active() and self.name_ja:
+            return self.name_ja
+        # A name in Latin letters is written as its owner wrote it, given name
+        # first, on Japanese pages too: reversed, "Hart Amelia" reads wrong.
         return self.full_name
 
     @property
@@ -288,18 +291,38 @@ class Registration(DelegationMember, models.Model):
         """Return the name for the delegate's own pages and emails.
 
         English: honorific, given name, family name, then the Japanese script
-        in brackets. Japanese: the Japanese way first, then the Latin name.
+        in brackets. Japanese: the Japanese way first, then the romaji with
+        the family name in capitals.
         """
         if japanese_is_active():
             if self.name_ja:
-                return f"{self.name_ja} ({self.full_name})"
-            return self.localized_name
+                # As Japanese writes romaji: 山田 花子（YAMADA Hanako）.
+                return f"{self.name_ja}（{self.family_name.upper()} {self.given_name}）"
+            return self.full_name
         name = self.full_name
         if self.honorific:
             name = f"{self.get_honorific_display()} {name}"
         if self.name_ja:
             name = f"{name} ({self.name_ja})"
         return name
+
+    @property
+    def salutation(self) -> str:
+        """Return the first line of an email, in the active language.
+
+        English names the delegate by the honorific chosen ("Dear Dr Santos,");
+        Japanese writes the name and 様.
+        """
+        if japanese_is_active():
+            return gettext("Dear %(name)s,") % {"name": self.localized_name}
+        if self.honorific == self.Honorific.EXCELLENCY:
+            return gettext("Your Excellency,")
+        if self.honorific:
+            return gettext("Dear %(honorific)s %(family_name)s,") % {
+                "honorific": self.get_honorific_display(),
+                "family_name": self.family_name,
+            }
+        return gettext("Dear %(name)s,") % {"name": self.full_name}
 
     @property
     def organisation_name(self) -> str:

@@ -9,7 +9,8 @@ from here.
 """
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -139,6 +140,75 @@ def full_sessions_added(
         return []
     current = set(registration.sessions.values_list("pk", flat=True))
     return full_sessions_among(s for s in sessions if s.pk not in current)
+
+
+@dataclass
+class SeatsLeft:
+    """The seats free in the hall and in each limited session of one event."""
+
+    hall: int
+    # Limited sessions only, by id; the others have seats for everyone.
+    sessions: dict[int, int]
+
+    def fits(self, session_ids: Collection[int]) -> bool:
+        """Return whether a delegate who chose ``session_ids`` has every seat."""
+        return self.hall > 0 and all(self.sessions.get(pk, 1) > 0 for pk in session_ids)
+
+    def take(self, session_ids: Collection[int]) -> None:
+        """Count one more delegate who chose ``session_ids`` in."""
+        self.hall -= 1
+        for pk in session_ids:
+            if pk in self.sessions:
+                self.sessions[pk] -= 1
+
+
+def seats_left(event: Event) -> SeatsLeft:
+    """Return the free seats of the event and of its limited sessions."""
+    limited = event.sessions.filter(capacity__isnull=False).with_approved_count()
+    return SeatsLeft(
+        hall=max(event.capacity - seats_taken(event), 0),
+        sessions={s.pk: max(s.capacity - s.approved_count, 0) for s in limited},
+    )
+
+
+# The waiting list
+
+
+def waiting_list(event: Event) -> QuerySet:
+    """Return the event's waiting list in its order, with the sessions each chose.
+
+    Oldest on it first, ties broken by id, as ``with_waitlist_place`` counts.
+    """
+    return (
+        event.registrations.filter(status=Status.WAITLISTED)
+        .order_by("status_changed_at", "pk")
+        .prefetch_related("session_choices")
+    )
+
+
+def chosen_session_ids(registration: Registration) -> list[int]:
+    """Return the ids of the sessions chosen (prefetched by ``waiting_list``)."""
+    return [choice.session_id for choice in registration.session_choices.all()]
+
+
+def next_in_line(event: Event) -> tuple[int, list[Registration]]:
+    """Return the free seats in the hall and who on the waiting list would fill them.
+
+    The delegates, in waiting-list order, whose every seat is free; what the
+    reviewers are shown when the event leaves the waiting list to them.
+    """
+    left = seats_left(event)
+    free = left.hall
+    chosen = []
+    if free:
+        for registration in waiting_list(event):
+            session_ids = chosen_session_ids(registration)
+            if left.fits(session_ids):
+                left.take(session_ids)
+                chosen.append(registration)
+            if left.hall == 0:
+                break
+    return free, chosen
 
 
 # Registrations

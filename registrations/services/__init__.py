@@ -7,13 +7,16 @@ transaction; the emails it causes are recorded in the outbox inside it
 
 The package is split by sub-domain: ``submission`` (the delegate registers),
 ``links`` (private links replaced, never sent twice), ``corrections``
-(delegate and staff edits), ``workflow`` (the status transitions and the
-review), ``capacity`` (locking and counting seats), ``history`` (the record of
-each change), ``notifications`` (emails into the outbox), ``retention``
-(deleting personal data on time), ``badges`` (issued, reissued, every print
-recorded), ``photos`` (badge photos in the private storage), ``delegations``
-(create and invite), ``delegation_review`` (remind, new portal links,
-confirm), ``nominations`` (the focal point's steps), ``notes_verbales`` and
+(delegate and staff edits), ``transitions`` (which status may follow which,
+and the one function that moves a registration), ``workflow`` (the review and
+the cancellation), ``waitlist`` (freed seats approve the waiting list in its
+order), ``venue`` (the hotel's details to approved delegates), ``capacity``
+(locking and counting seats), ``history`` (the record of each change),
+``notifications`` (emails into the outbox), ``retention`` (deleting personal
+data on time), ``badges`` (issued, reissued, every print recorded),
+``photos`` (badge photos in the private storage), ``delegations`` (create and
+invite), ``delegation_review`` (remind, new portal links, confirm),
+``nominations`` (the focal point's steps), ``notes_verbales`` and
 ``invitations`` (personal invitations). Reads live in
 ``registrations.selectors``. Import from here: ``services.registration_approve``.
 """
@@ -54,8 +57,10 @@ from registrations.services.invitations import (
     invitation_revoke,
 )
 from registrations.services.links import (
+    LINK_REQUEST_INTERVAL,
     LINK_RESEND_INTERVAL,
     registration_replace_link,
+    registration_request_link,
 )
 from registrations.services.nominations import (
     MEMBER_FIELDS,
@@ -84,13 +89,19 @@ from registrations.services.submission import (
     open_form_refusal,
     registration_submit,
 )
+from registrations.services.transitions import ALLOWED_TRANSITIONS, can_transition
+from registrations.services.venue import event_send_venue_details
+from registrations.services.waitlist import (
+    FreedSeats,
+    waitlist_fill_raised_capacity,
+    waitlist_promote,
+)
 from registrations.services.workflow import (
-    ALLOWED_TRANSITIONS,
     REVIEW_DECISIONS,
     ReviewOutcome,
-    can_transition,
     delegate_can_cancel,
     delegate_can_edit,
+    delegate_edit_refusal,
     registration_approve,
     registration_cancel,
     registration_reject,
@@ -132,6 +143,8 @@ __all__ = [
     "member_withdraw",
     "open_form_refusal",
     "portal_is_open",
+    "FreedSeats",
+    "LINK_REQUEST_INTERVAL",
     "LINK_RESEND_INTERVAL",
     "REVIEW_DECISIONS",
     "RegistrationError",
@@ -146,14 +159,19 @@ __all__ = [
     "delegate_can_upload_photo",
     "photo_remove",
     "photo_replace",
+    "delegate_edit_refusal",
+    "event_send_venue_details",
     "registration_approve",
     "registration_cancel",
     "registration_correct",
     "registration_reject",
     "registration_replace_link",
+    "registration_request_link",
     "registration_submit",
     "registration_update",
     "registrations_delete_expired",
     "registrations_review",
     "registration_waitlist",
+    "waitlist_fill_raised_capacity",
+    "waitlist_promote",
 ]

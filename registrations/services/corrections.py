@@ -3,11 +3,12 @@
 from collections.abc import Sequence
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from registrations import signals
+from registrations import signals, validators
 from registrations.errors import RegistrationError
 from registrations.models import Registration, RegistrationChange, Session
 from registrations.services.capacity import (
@@ -24,7 +25,12 @@ DELEGATE_FIELDS = Registration.DELEGATE_FIELDS
 
 
 def check_input(event_id: int, details: dict, sessions: Sequence[Session]) -> None:
-    """Refuse fields a delegate does not give, and sessions of another event."""
+    """Refuse what no registration may hold, whoever sends it.
+
+    Unknown fields, sessions of another event, two sessions at the same time,
+    two organisations or none. Every path that stores a registration's details
+    (the form, the delegate's corrections, staff corrections) passes here.
+    """
     unknown = set(details) - set(DELEGATE_FIELDS)
     if unknown:
         raise TypeError(f"Unknown registration fields: {sorted(unknown)}")
@@ -32,6 +38,16 @@ def check_input(event_id: int, details: dict, sessions: Sequence[Session]) -> No
         raise RegistrationError(
             _("A chosen session is not part of this event."), code="foreign_session"
         )
+    try:
+        validators.validate_no_overlapping_sessions(sessions)
+        if "organisation" in details and "organisation_other" in details:
+            validators.validate_one_organisation(
+                details["organisation"], details["organisation_other"]
+            )
+    except ValidationError as error:
+        raise RegistrationError(
+            error.message, code=error.code, params=error.params
+        ) from None
 
 
 def registration_update(

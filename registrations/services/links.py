@@ -11,8 +11,13 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from registrations import emails
-from registrations.models import Registration, RegistrationChange, new_private_token
+from registrations import emails, selectors
+from registrations.models import (
+    Event,
+    Registration,
+    RegistrationChange,
+    new_private_token,
+)
 from registrations.services.capacity import lock_registration
 from registrations.services.history import record_change
 from registrations.services.notifications import notify_delegate
@@ -25,6 +30,9 @@ Actor = RegistrationChange.Actor
 # per registration, so that twenty submissions of one address at once send one
 # email, not twenty.
 LINK_RESEND_INTERVAL = datetime.timedelta(minutes=10)
+# A delegate who lost their link may ask again after this long: a second
+# click, or a page sent twice, makes one new link, not two.
+LINK_REQUEST_INTERVAL = datetime.timedelta(minutes=1)
 
 
 def replace_token(
@@ -78,3 +86,30 @@ def registration_replace_link(
         replace_token(locked, actor=Actor.STAFF, by=by, note=note)
         notify_delegate(locked, emails.LINK_REPLACED)
     return locked
+
+
+def registration_request_link(*, event: Event, email: str) -> None:
+    """Email a new private link to the registration of ``email``, if there is one.
+
+    For the "Lost your link?" page: the caller answers the same whether or not
+    the address is registered, so this returns nothing. The link the delegate
+    had stops working; the per-address rate limit of the page bounds how
+    often an inbox can be written to.
+    """
+    with transaction.atomic():
+        registration = selectors.live_registration(event, email)
+        if registration is None:
+            logger.info(
+                "Event %s: a new link was asked for an unknown address", event.pk
+            )
+            return
+        locked = lock_registration(registration)
+        if locked.token_issued_at > timezone.now() - LINK_REQUEST_INTERVAL:
+            logger.info(
+                "Registration %s: a new link was asked for; one left a moment ago",
+                locked.pk,
+            )
+            return
+        replace_token(locked, actor=Actor.DELEGATE, note="Lost-link page")
+        notify_delegate(locked, emails.LINK_REQUESTED)
+    logger.info("Registration %s: a new link was asked for and sent", locked.pk)

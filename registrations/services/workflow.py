@@ -1,7 +1,9 @@
-"""The status workflow: which transitions exist, and the reviewer's decisions.
+"""The reviewer's decisions and the delegate's cancellation.
 
-Every change of status goes through ``move``: it saves the new status, records
-the step in the history and schedules the delegate's email.
+Each goes through ``transitions.move``, which saves the new status, records
+the step in the history and records the delegate's email. Locks are taken in
+one order everywhere: the event, then registrations, then sessions, so that
+two transactions never wait for each other in a circle.
 """
 
 import logging
@@ -14,32 +16,21 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from registrations import signals
-from registrations.errors import RegistrationError, lower_label
-from registrations.models import ATTENDING, Registration, RegistrationChange
-from registrations.services.capacity import lock_registration, refuse_if_full
-from registrations.services.history import record_change
-from registrations.services.notifications import notify_delegate
+from registrations import emails
+from registrations.errors import RegistrationError
+from registrations.models import Registration, RegistrationChange
+from registrations.services.capacity import (
+    lock_event,
+    lock_registration,
+    refuse_if_full,
+)
+from registrations.services.transitions import can_transition, check_transition, move
+from registrations.services.waitlist import seats_freed_by, waitlist_promote
 
 logger = logging.getLogger(__name__)
 
 Status = Registration.Status
 Actor = RegistrationChange.Actor
-
-ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
-    Status.PENDING: frozenset(
-        {
-            Status.APPROVED,
-            Status.REJECTED,
-            Status.WAITLISTED,
-            Status.CANCELLED,
-        }
-    ),
-    Status.WAITLISTED: frozenset({Status.APPROVED, Status.REJECTED, Status.CANCELLED}),
-    Status.APPROVED: frozenset({Status.CANCELLED}),
-    Status.REJECTED: frozenset(),
-    Status.CANCELLED: frozenset(),
-}
 
 
 @dataclass
@@ -54,18 +45,34 @@ class ReviewOutcome:
     not_reached: list[Registration] = field(default_factory=list)
 
 
-def can_transition(*, registration: Registration, to_status: str) -> bool:
-    """Return whether the workflow allows ``registration`` to reach ``to_status``."""
-    return to_status in ALLOWED_TRANSITIONS[registration.status]
+def delegate_edit_refusal(*, registration: Registration, at=None) -> str | None:
+    """Return why the delegate may no longer correct their registration, or None.
+
+    Only while it is pending, and only until the event starts; the reason
+    says which of these no longer holds.
+    """
+    at = at or timezone.now()
+    if registration.status == Status.CANCELLED:
+        return _(
+            "This registration has been cancelled, so it can no longer be changed. "
+            "To attend after all, please register again."
+        )
+    if at >= registration.event.starts_at:
+        return _(
+            "The symposium has begun, so registrations can no longer be changed "
+            "here. Please write to the secretariat."
+        )
+    if registration.status != Status.PENDING:
+        return _(
+            "Your registration has been reviewed, so its details can no longer be "
+            "changed here. Please write to the secretariat."
+        )
+    return None
 
 
 def delegate_can_edit(*, registration: Registration, at=None) -> bool:
-    """Return whether the delegate may still correct their registration.
-
-    Only while it is pending, and only until the event starts.
-    """
-    at = at or timezone.now()
-    return registration.status == Status.PENDING and at < registration.event.starts_at
+    """Return whether the delegate may still correct their registration."""
+    return delegate_edit_refusal(registration=registration, at=at) is None
 
 
 def delegate_can_cancel(*, registration: Registration, at=None) -> bool:
@@ -77,59 +84,6 @@ def delegate_can_cancel(*, registration: Registration, at=None) -> bool:
     )
 
 
-def check_transition(registration: Registration, to_status: str) -> None:
-    """Raise, saying why, unless the workflow allows this step."""
-    if can_transition(registration=registration, to_status=to_status):
-        return
-    if registration.status == to_status:
-        message = _("The registration is already %(status)s.")
-    else:
-        message = _("A registration that is %(status)s cannot become %(target)s.")
-    raise RegistrationError(
-        message,
-        code="illegal_transition",
-        params={
-            "status": lower_label(Status(registration.status)),
-            "target": lower_label(Status(to_status)),
-        },
-    )
-
-
-def move(
-    registration: Registration,
-    to_status: str,
-    *,
-    actor: str,
-    by: AbstractBaseUser | None,
-    note: str,
-) -> None:
-    """Change the status of a locked registration, record it, and tell the delegate."""
-    from_status = registration.status
-    now = timezone.now()
-    registration.status = to_status
-    registration.status_changed_at = now
-    update_fields = ["status", "status_changed_at"]
-    if actor == Actor.STAFF and to_status != Status.CANCELLED:
-        registration.reviewed_by = by
-        registration.reviewed_at = now
-        registration.review_note = note
-        update_fields += ["reviewed_by", "reviewed_at", "review_note"]
-    registration.save(update_fields=update_fields)
-    if ATTENDING in (from_status, to_status):
-        # The seats left on the public pages change.
-        signals.seats_changed.send(sender=Registration)
-    record_change(
-        registration,
-        actor=actor,
-        by=by,
-        from_status=from_status,
-        to_status=to_status,
-        note=note,
-        at=now,
-    )
-    notify_delegate(registration, to_status)
-
-
 def registration_cancel(
     *,
     registration: Registration,
@@ -139,9 +93,12 @@ def registration_cancel(
     """Cancel a registration; ``by`` is the staff member, or None for the delegate.
 
     A delegate may cancel until the event starts; staff at any time. An approved
-    delegate's seat is free again as soon as this commits.
+    delegate's seat goes, in the same transaction, to the first delegates on
+    the waiting list whom it lets in (``waitlist.waitlist_promote``), unless
+    the event leaves that to the reviewers.
     """
     with transaction.atomic():
+        lock_event(registration.event_id)
         locked = lock_registration(registration)
         check_transition(locked, Status.CANCELLED)
         if by is None and not delegate_can_cancel(registration=locked):
@@ -149,8 +106,11 @@ def registration_cancel(
                 _("The event has started; please write to the secretariat."),
                 code="event_started",
             )
+        freed = seats_freed_by(locked)
         actor = Actor.DELEGATE if by is None else Actor.STAFF
         move(locked, Status.CANCELLED, actor=actor, by=by, note=note)
+        if freed:
+            waitlist_promote(event=locked.event, freed=freed)
     return locked
 
 
@@ -170,6 +130,7 @@ def registration_approve(
     with ``waitlist_if_full``, a pending registration goes to the waiting list.
     """
     with transaction.atomic():
+        lock_event(registration.event_id)
         locked = lock_registration(registration)
         check_transition(locked, Status.APPROVED)
         try:
@@ -184,7 +145,14 @@ def registration_approve(
                 # The note goes to the delegate: say why in their language.
                 with translation.override(locked.language):
                     note = full.message
-            move(locked, Status.WAITLISTED, actor=Actor.STAFF, by=by, note=note)
+            move(
+                locked,
+                Status.WAITLISTED,
+                actor=Actor.STAFF,
+                by=by,
+                note=note,
+                email=emails.WAITLISTED_FULL,
+            )
             return locked
         move(locked, Status.APPROVED, actor=Actor.STAFF, by=by, note=note)
     return locked

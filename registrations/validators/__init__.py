@@ -12,7 +12,7 @@ field by field). Each raises ``ValidationError`` with a code.
   reaches its mailbox; every comparison, the database constraint and the
   per-address limit see that form.
 - ``registration``: the rules between fields (one organisation, the event's
-  own sessions).
+  own sessions, no two sessions at the same time).
 - ``images``: a badge photo proven a picture by decoding it, then written
   anew without its metadata.
 
@@ -33,6 +33,8 @@ from registrations.validators.images import (
     too_large,
 )
 from registrations.validators.registration import (
+    overlapping_pair,
+    validate_no_overlapping_sessions,
     validate_one_organisation,
     validate_sessions_of_event,
 )
@@ -77,6 +79,8 @@ __all__ = [
     "refuse_hidden_characters",
     "tidy_spaces",
     "too_large",
+    "overlapping_pair",
+    "validate_no_overlapping_sessions",
     "validate_one_organisation",
     "validate_sessions_of_event",
 ]

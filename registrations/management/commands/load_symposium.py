@@ -103,6 +103,9 @@ class Command(BaseCommand):
                     day - datetime.timedelta(days=1), CLOSING_TIME
                 ),
                 "contact_email": contact_email,
+                # The hotel is not announced: approved delegates are told
+                # by when they will have its details.
+                "venue_details_due": day - datetime.timedelta(days=10),
             },
         )
         self.note_created(int(created), "event", "events")

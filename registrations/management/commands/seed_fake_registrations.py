@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from faker import Faker
 
+from registrations import validators
 from registrations.models import (
     Event,
     Organisation,
@@ -223,6 +224,19 @@ class Command(BaseCommand):
                 self.session_seats[session.pk] -= 1
         return Status.APPROVED
 
+    def pick_sessions(self) -> list:
+        """Return a few sessions, never two at the same time (they run in parallel)."""
+        if not self.sessions:
+            return []
+        wanted = self.rng.sample(
+            self.sessions, k=self.rng.randint(1, min(4, len(self.sessions)))
+        )
+        chosen = []
+        for session in wanted:
+            if validators.overlapping_pair([*chosen, session]) is None:
+                chosen.append(session)
+        return chosen
+
     def generate(self, event: Event, count: int):
         rng = self.rng
         now = timezone.now()
@@ -240,11 +254,7 @@ class Command(BaseCommand):
             else:
                 given, family = rng.choice(rng.choice(self.names))
                 country = rng.choice(COUNTRIES)
-            chosen_sessions = (
-                rng.sample(self.sessions, k=rng.randint(1, min(4, len(self.sessions))))
-                if self.sessions
-                else []
-            )
+            chosen_sessions = self.pick_sessions()
             status = self.pick_status(chosen_sessions)
             submitted_at = opened + datetime.timedelta(seconds=rng.random() * span)
             reviewed = status not in (Status.PENDING, Status.CANCELLED)

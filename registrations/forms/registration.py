@@ -1,4 +1,4 @@
-"""The forms that edit a registration. Forms validate input; ``services`` decides.
+"""The forms that edit a registration: the delegate's and the base of the staff's.
 
 ``RegistrationDetailsForm`` cleans a registration's fields with the rules of
 ``registrations.validators``; the delegate's forms here and the admin's
@@ -6,20 +6,23 @@ correction form are built on it, so that delegates and staff obey one set of
 rules.
 """
 
-import functools
-
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Fieldset, Layout
 from django import forms
-from django.conf import settings
-from django.utils import timezone, translation
-from django.utils.formats import time_format
-from django.utils.translation import get_language
+from django.utils.html import format_html
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
 from registrations import services, validators
 from registrations.errors import RegistrationError
+from registrations.forms.fields import (
+    FREE_TEXT_FIELD_CLASSES,
+    NOT_LISTED,
+    OrganisationChoiceField,
+    SessionChoiceField,
+    ask_as_each_field_needs,
+    country_choices,
+)
 from registrations.models import (
     DELEGATE_SECTORS,
     Event,
@@ -28,92 +31,7 @@ from registrations.models import (
     Session,
     japanese_is_active,
 )
-from registrations.validators import NormalisedEmailField, SingleLineTextField
-
-# The fields delegates type freely, checked for hidden characters by the
-# public form and the admin alike.
-FREE_TEXT_FIELD_CLASSES = {
-    name: SingleLineTextField
-    for name in (
-        "given_name",
-        "family_name",
-        "name_ja",
-        "organisation_other",
-        "position",
-        "dietary_needs",
-        "accessibility_needs",
-    )
-}
-
-
-@functools.lru_cache(maxsize=len(settings.LANGUAGES))
-def country_choices(language: str) -> list[tuple[str, str]]:
-    """Return the country list in ``language``, sorted by name, after a prompt.
-
-    Sorting some 250 translated names for every form would cost more than the
-    rest of building the form; the list changes only with the language.
-    """
-    with translation.override(language):
-        return [("", str(_("Choose your country"))), *countries]
-
-
-def session_label(session: Session) -> str:
-    """Return "09:30–10:30 Title (Room)": parallel sessions show side by side."""
-    # Programme times are read in Japan Standard Time, as on the event page.
-    starts = time_format(timezone.localtime(session.starts_at), "TIME_FORMAT")
-    ends = time_format(timezone.localtime(session.ends_at), "TIME_FORMAT")
-    label = f"{starts}–{ends} {session.localized.title}"
-    if session.localized.room:
-        label += f" ({session.localized.room})"
-    return label
-
-
-class SessionChoiceField(forms.ModelMultipleChoiceField):
-    """Sessions as checkboxes with their times and rooms, full ones marked."""
-
-    widget = forms.CheckboxSelectMultiple
-    default_error_messages = {
-        "invalid_choice": _(
-            "One of the chosen sessions is not in this programme; please choose again."
-        ),
-        "invalid_pk_value": _(
-            "One of the chosen sessions is not in this programme; please choose again."
-        ),
-    }
-
-    def _check_values(self, value):
-        if not all(validators.is_possible_id(pk) for pk in value):
-            raise forms.ValidationError(
-                self.error_messages["invalid_choice"], code="invalid_choice"
-            )
-        return super()._check_values(value)
-
-    def label_from_instance(self, session: Session) -> str:
-        label = session_label(session)
-        if session.is_full:
-            label += " — " + str(self.full_remark)
-        return label
-
-    full_remark = _("Full: choosing it puts your registration on the waiting list")
-
-
-class OrganisationChoiceField(forms.ModelChoiceField):
-    default_error_messages = {
-        "invalid_choice": _(
-            "That organisation is not on the list; choose another or type its name."
-        ),
-    }
-
-    def to_python(self, value):
-        if value not in self.empty_values and not validators.is_possible_id(value):
-            raise forms.ValidationError(
-                self.error_messages["invalid_choice"], code="invalid_choice"
-            )
-        return super().to_python(value)
-
-    def label_from_instance(self, organisation: Organisation) -> str:
-        name = organisation.localized.name
-        return f"{name} ({organisation.acronym})" if organisation.acronym else name
+from registrations.validators import NormalisedEmailField
 
 
 class RegistrationDetailsForm(forms.ModelForm):
@@ -125,9 +43,9 @@ class RegistrationDetailsForm(forms.ModelForm):
 
     organisation = OrganisationChoiceField(
         queryset=Organisation.objects.all(),
-        required=False,
         label=_("Organisation"),
-        empty_label=_("My organisation is not listed (type it below)"),
+        empty_label=_("Choose your organisation"),
+        widget=forms.Select(attrs={"data-not-listed": NOT_LISTED}),
     )
     sessions = SessionChoiceField(
         queryset=Session.objects.none(),
@@ -144,7 +62,10 @@ class RegistrationDetailsForm(forms.ModelForm):
     def __init__(self, *args, event: Event | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.event = event or self.instance.event
+        ask_as_each_field_needs(self)
         self.fields["sessions"].queryset = self.event.sessions.with_approved_count()
+        if self.instance.pk and not self.instance.organisation_id:
+            self.initial["organisation"] = NOT_LISTED
 
     def _post_clean(self):
         # The fields and the clean methods above check every rule a delegate
@@ -165,6 +86,7 @@ class RegistrationDetailsForm(forms.ModelForm):
     def clean_sessions(self):
         sessions = list(self.cleaned_data["sessions"])
         validators.validate_sessions_of_event(sessions, self.event)
+        validators.validate_no_overlapping_sessions(sessions)
         if self.instance.pk:
             # A quick check; the services count the seats again under locks.
             try:
@@ -178,15 +100,42 @@ class RegistrationDetailsForm(forms.ModelForm):
         return self.cleaned_data["sessions"]
 
     def clean(self):
+        """Keep one organisation: the one chosen from the list, or the typed name.
+
+        With scripts off the typed box is always shown, and a name typed there
+        before choosing from the list stays behind; the list wins, and a name
+        typed without choosing "not listed" counts as not listed. So no
+        combination of the two fields is refused, only an organisation missing.
+        """
         cleaned = super().clean()
         if "organisation" in self.errors or "organisation_other" in self.errors:
             return cleaned
-        try:
-            validators.validate_one_organisation(
-                cleaned.get("organisation"), cleaned.get("organisation_other")
+        listed = cleaned.get("organisation")
+        typed = cleaned.get("organisation_other", "")
+        if isinstance(listed, Organisation):
+            cleaned["organisation_other"] = ""
+        elif typed:
+            cleaned["organisation"] = None
+        elif listed == NOT_LISTED:
+            cleaned["organisation"] = None
+            self.add_error(
+                "organisation_other",
+                forms.ValidationError(
+                    _("Please type the name of your organisation."), code="required"
+                ),
             )
-        except forms.ValidationError as error:
-            self.add_error(None, error)
+        else:
+            self.add_error(
+                "organisation",
+                forms.ValidationError(
+                    _(
+                        "Please choose your organisation, or “%(not_listed)s” and "
+                        "type its name."
+                    ),
+                    code="required",
+                    params={"not_listed": self.fields["organisation"].not_listed_label},
+                ),
+            )
         return cleaned
 
     def delegate_details(self) -> dict:
@@ -245,6 +194,14 @@ class DelegateDetailsForm(RegistrationDetailsForm):
         self.fields["position"].widget.attrs["autocomplete"] = "organization-title"
         self.fields["organisation_other"].widget.attrs["autocomplete"] = "organization"
         self.fields["name_ja"].widget.attrs["lang"] = "ja"
+        self.fields["honorific"].widget.attrs["autocomplete"] = "honorific-prefix"
+        self.fields["country"].widget.attrs["autocomplete"] = "country"
+        # The example is Japanese inside English text: screen readers read it
+        # in Japanese (WCAG 3.1.2).
+        self.fields["name_ja"].help_text = format_html(
+            gettext("Family name first, as written in Japanese, e.g. {example}."),
+            example=format_html('<span lang="ja">{}</span>', "山田 花子"),
+        )
 
     def layout_sections(self) -> list:
         names = ["given_name", "family_name"]

@@ -1,0 +1,34 @@
+"""The forms of the public site. Forms validate input; ``services`` decides.
+
+``registration``: the forms that edit a registration (the delegate's, and the
+base of the admin's correction form); ``fields``: their choice fields;
+``links``: the "Lost your link?" form.
+"""
+
+from registrations.forms.fields import (
+    NOT_LISTED,
+    OrganisationChoiceField,
+    SessionChoiceField,
+    country_choices,
+    session_label,
+)
+from registrations.forms.links import LostLinkForm
+from registrations.forms.registration import (
+    DelegateDetailsForm,
+    RegistrationDetailsForm,
+    RegistrationEditForm,
+    RegistrationForm,
+)
+
+__all__ = [
+    "NOT_LISTED",
+    "DelegateDetailsForm",
+    "LostLinkForm",
+    "OrganisationChoiceField",
+    "RegistrationDetailsForm",
+    "RegistrationEditForm",
+    "RegistrationForm",
+    "SessionChoiceField",
+    "country_choices",
+    "session_label",
+]

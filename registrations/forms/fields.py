@@ -1,0 +1,163 @@
+"""The fields of the registration forms: sessions, organisations, countries."""
+
+import functools
+
+from django import forms
+from django.conf import settings
+from django.forms.models import ModelChoiceIterator
+from django.utils import timezone, translation
+from django.utils.formats import time_format
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from registrations import validators
+from registrations.countries import country_choices_in_active_language
+from registrations.models import Organisation, Session
+from registrations.validators import SingleLineTextField
+
+# The fields delegates type freely, checked for hidden characters by the
+# public form and the admin alike.
+FREE_TEXT_FIELD_CLASSES = {
+    name: SingleLineTextField
+    for name in (
+        "given_name",
+        "family_name",
+        "name_ja",
+        "organisation_other",
+        "position",
+        "dietary_needs",
+        "accessibility_needs",
+    )
+}
+
+
+@functools.lru_cache(maxsize=len(settings.LANGUAGES))
+def country_choices(language: str) -> list[tuple[str, str]]:
+    """Return the country list in ``language`` and its order, after a prompt.
+
+    Sorting some 250 translated names for every form would cost more than the
+    rest of building the form; the list changes only with the language.
+    """
+    with translation.override(language):
+        return [
+            ("", str(_("Choose your country"))),
+            *country_choices_in_active_language(),
+        ]
+
+
+def session_label(session: Session) -> str:
+    """Return "09:30–10:30 Title (Room)": parallel sessions show side by side."""
+    # Programme times are read in Japan Standard Time, as on the event page.
+    values = {
+        "times": _("%(starts)s–%(ends)s")
+        % {
+            "starts": time_format(timezone.localtime(session.starts_at), "TIME_FORMAT"),
+            "ends": time_format(timezone.localtime(session.ends_at), "TIME_FORMAT"),
+        },
+        "title": session.localized.title,
+        "room": session.localized.room,
+    }
+    if values["room"]:
+        return _("%(times)s %(title)s (%(room)s)") % values
+    return _("%(times)s %(title)s") % values
+
+
+class SessionChoiceField(forms.ModelMultipleChoiceField):
+    """Sessions as checkboxes with their times and rooms, full ones marked."""
+
+    widget = forms.CheckboxSelectMultiple
+    default_error_messages = {
+        "invalid_choice": _(
+            "One of the chosen sessions is not in this programme; please choose again."
+        ),
+        "invalid_pk_value": _(
+            "One of the chosen sessions is not in this programme; please choose again."
+        ),
+    }
+
+    def _check_values(self, value):
+        if not all(validators.is_possible_id(pk) for pk in value):
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
+        return super()._check_values(value)
+
+    def label_from_instance(self, session: Session) -> str:
+        label = session_label(session)
+        if session.is_full:
+            label = _("%(session)s — %(remark)s") % {
+                "session": label,
+                "remark": self.full_remark,
+            }
+        return label
+
+    full_remark = _("Full: choosing it puts your registration on the waiting list")
+
+
+# The choice of an organisation that is not on the list; its name is typed.
+NOT_LISTED = "other"
+
+
+class OrganisationChoiceIterator(ModelChoiceIterator):
+    """The organisations on the list, then "not listed" last."""
+
+    def __iter__(self):
+        yield from super().__iter__()
+        yield (NOT_LISTED, self.field.not_listed_label)
+
+    def __len__(self):
+        return super().__len__() + 1
+
+
+class OrganisationChoiceField(forms.ModelChoiceField):
+    """The list of organisations, with "not listed" as its last choice.
+
+    Cleans to an ``Organisation``, ``NOT_LISTED`` or None (nothing chosen).
+    Whether the choice may be left empty depends on the typed name, so the
+    form decides it (``RegistrationDetailsForm.clean``).
+    """
+
+    iterator = OrganisationChoiceIterator
+    not_listed_label = _("My organisation is not listed")
+    default_error_messages = {
+        "invalid_choice": _(
+            "That organisation is not on the list; choose another or type its name."
+        ),
+    }
+
+    def to_python(self, value):
+        if value == NOT_LISTED:
+            return NOT_LISTED
+        if value not in self.empty_values and not validators.is_possible_id(value):
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
+        return super().to_python(value)
+
+    def validate(self, value):
+        # Left to the form, which sees the typed name as well.
+        pass
+
+    def label_from_instance(self, organisation: Organisation) -> str:
+        return organisation.label
+
+
+# Django says "This field is required." of every field; Japanese asks to type
+# (入力してください) or to choose (選択してください), as the field needs.
+REQUIRED_INPUT = pgettext_lazy("a field to type in", "This field is required.")
+REQUIRED_CHOICE = pgettext_lazy("a field to choose in", "This field is required.")
+CHOICE_WIDGETS = (forms.Select, forms.RadioSelect, forms.CheckboxInput)
+
+
+def ask_as_each_field_needs(form: forms.BaseForm) -> None:
+    """Give each field's "required" error the verb its kind of input takes."""
+    for field in form.fields.values():
+        if (
+            field.error_messages.get("required")
+            != forms.Field.default_error_messages["required"]
+        ):
+            continue  # a message of its own, e.g. the consent's
+        choosing = isinstance(field.widget, CHOICE_WIDGETS)
+        field.error_messages["required"] = (
+            REQUIRED_CHOICE if choosing else REQUIRED_INPUT
+        )
