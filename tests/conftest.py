@@ -52,6 +52,17 @@ def reviewers_group(db):
 
 
 @pytest.fixture
+def door_staff_group(db):
+    """Return the Door staff group, made again if a transactional test flushed it."""
+    from django.apps import apps
+
+    importlib.import_module(
+        "registrations.migrations.0015_check_ins"
+    ).create_door_staff(apps, None)
+    return Group.objects.get(name="Door staff")
+
+
+@pytest.fixture
 def superuser(db):
     return get_user_model().objects.create_superuser(
         "chief", "chief@mofa.example", "correct horse battery staple"

@@ -6,7 +6,6 @@ import json
 import uuid
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -283,9 +282,11 @@ def test_a_signed_out_door_is_told_so_in_json_and_its_scan_is_not_lost(
     assert response.json()["error"] == "signed_out"
 
 
-def test_the_door_staff_group_opens_the_door_page_and_nothing_else(client, event):
+def test_the_door_staff_group_opens_the_door_page_and_nothing_else(
+    client, event, door_staff_group
+):
     user = StaffUserFactory()
-    user.groups.add(Group.objects.get(name="Door staff"))
+    user.groups.add(door_staff_group)
     client.force_login(user)
     response = client.get(reverse("registrations:door"))
     assert response.status_code == 200

@@ -134,6 +134,7 @@
 
   function hideResult() {
     clearTimeout(resultTimer);
+    lastCode.at = Date.now();
     $("result").hidden = true;
   }
 
@@ -295,8 +296,10 @@
       });
       if (!code || !code.data) return;
       const now = Date.now();
-      if (code.data === lastCode.value && now - lastCode.at < SAME_CODE_PAUSE_MS) return;
+      // A badge held in front of the camera is read once, however long it stays.
+      const same = code.data === lastCode.value && now - lastCode.at < SAME_CODE_PAUSE_MS;
       lastCode = { value: code.data, at: now };
+      if (same) return;
       redeem({ badge_hash: await DoorCheck.sha256Hex(code.data) });
     }, 100);
   }
