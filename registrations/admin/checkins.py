@@ -6,6 +6,8 @@ only. Nobody adds, edits or deletes an entry here: the door records them.
 """
 
 from django.contrib import admin
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from registrations.models import CheckIn
@@ -37,7 +39,7 @@ def sees_people(request) -> bool:
 @admin.register(CheckIn)
 class CheckInAdmin(ReadOnly, admin.ModelAdmin):
     list_display = [
-        "scanned_at",
+        "scanned",
         "person",
         "door",
         "session",
@@ -46,7 +48,6 @@ class CheckInAdmin(ReadOnly, admin.ModelAdmin):
         "forced",
         "flag",
         "checked_in_by",
-        "received_at",
     ]
     list_filter = [FlaggedFilter, "flag", "offline", "forced", "method", "event"]
     list_select_related = ["registration", "session", "checked_in_by"]
@@ -89,6 +90,12 @@ class CheckInAdmin(ReadOnly, admin.ModelAdmin):
             "registration_number" if name == "person" else name
             for name in self.list_display
         ]
+
+    @admin.display(description=_("scanned at"), ordering="scanned_at")
+    def scanned(self, check_in):
+        return date_format(
+            timezone.localtime(check_in.scanned_at), "SHORT_DATETIME_FORMAT"
+        )
 
     @admin.display(description=_("delegate"), ordering="registration__family_name")
     def person(self, check_in):
