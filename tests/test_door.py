@@ -1,18 +1,22 @@
 """The door: a scan redeemed once by its nonce, refusals with their reason, offline
 entries kept and flagged, who may use the door, and what its device holds."""
 
+import base64
 import datetime
+import io
 import json
 import uuid
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
+from PIL import Image
 
 from registrations import services
 from registrations.models import BadgeCheck, CheckIn, Registration, RegistrationSession
 from registrations.models.badges import secret_hash
 from registrations.selectors import checkins as door
+from registrations.validators import read_portrait
 from tests.factories import (
     BadgeFactory,
     DelegationFactory,
@@ -417,3 +421,19 @@ def test_the_admin_shows_the_flag_and_the_person_only_to_those_who_see_people(
     check_in = CheckIn.objects.first()
     change = reverse("admin:registrations_checkin_change", args=[check_in.pk])
     assert badge.registration.family_name not in client.get(change).content.decode()
+
+
+def test_the_device_holds_a_small_thumbnail_of_the_photo(client, event, badge):
+    portrait = io.BytesIO()
+    Image.new("RGB", (600, 800), "navy").save(portrait, "JPEG")
+    services.photo_replace(
+        registration=badge.registration,
+        portrait=read_portrait(portrait.getvalue()),
+        by=None,
+    )
+    client.force_login(StaffUserFactory(permissions=DOOR))
+    manifest = client.get(reverse("registrations:door_data")).json()
+    url = manifest["delegates"][0]["photo"]
+    assert url.startswith("data:image/jpeg;base64,")
+    with Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1]))) as image:
+        assert image.width <= 160 and image.height <= 214

@@ -153,6 +153,12 @@ def test_the_door_reads_a_badge_then_queues_offline_entries_and_syncs_each_once(
     page.evaluate("() => window.dispatchEvent(new Event('online'))")
     page.wait_for_timeout(500)
     assert CheckIn.objects.count() == 4
+
+    page.get_by_role("button", name="Set up").click()
+    page.get_by_role("button", name="Remove the list from this device").click()
+    page.get_by_text("No list of delegates on this device yet").wait_for()
+    kept = page.evaluate("async () => (await idbKeyval.keys()).map(String)")
+    assert kept == ["queue"]
     context.close()
 
 

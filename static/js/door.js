@@ -30,6 +30,8 @@
   let resultTimer = null;
   let audio = null;
   let syncing = false;
+  // Once the list is removed, it is not downloaded again until the page reloads.
+  let forgotten = false;
 
   const settings = {
     get door() {
@@ -248,6 +250,7 @@
   }
 
   async function refresh() {
+    if (forgotten) return;
     try {
       const response = await fetch(config.data, { credentials: "same-origin" });
       if (!response.ok) throw new Error(response.status);
@@ -383,6 +386,19 @@
     showSettings();
   }
 
+  /* Delete the list and the entries known here; unsent scans stay queued. */
+  async function forget() {
+    await store.del(keys.manifest);
+    const names = await store.keys();
+    await store.delMany(names.filter((name) => String(name).startsWith("entries:")));
+    index = null;
+    entries = {};
+    forgotten = true;
+    showData(null);
+    $("settings").hidden = true;
+    $("settings-open").setAttribute("aria-expanded", "false");
+  }
+
   async function start() {
     showSettings();
     showNetwork(navigator.onLine);
@@ -391,6 +407,7 @@
     $("settings-open").addEventListener("click", () =>
       $("settings").hidden ? openSettings() : ($("settings").hidden = true),
     );
+    $("forget").addEventListener("click", forget);
     $("camera-start").addEventListener("click", startCamera);
     $("search").addEventListener("submit", onSearch);
     $("result-next").addEventListener("click", hideResult);
