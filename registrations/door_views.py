@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -81,6 +82,7 @@ def door_config(request, event: Event) -> dict:
         "text": {
             "already_in": _("Already in at %(time)s through %(door)s"),
             "admit": _("Let in"),
+            "admit_button": pgettext("button", "Let in"),
             "refuse": _("Do not let in"),
             "online": _("Online"),
             "offline": _("Offline"),
@@ -144,6 +146,19 @@ def door_data(request):
     return JsonResponse(door.door_manifest(door_event(request)))
 
 
+def scan_time(value) -> datetime.datetime | None:
+    """Return an ISO 8601 time with its offset, or None for anything else."""
+    if not isinstance(value, str) or len(value) > 40:
+        return None
+    try:
+        moment = parse_datetime(value)
+    except ValueError:  # well formed, but no such day or hour
+        return None
+    if moment is None or timezone.is_naive(moment):
+        return None
+    return moment
+
+
 def parse_scan(raw) -> services.Scan | None:
     """Return the scan a device sent, or None if it is not one."""
     if not isinstance(raw, dict):
@@ -152,11 +167,7 @@ def parse_scan(raw) -> services.Scan | None:
         key: raw.get(key) if isinstance(raw.get(key), str) else ""
         for key in ("nonce", "door", "device", "badge_hash", "short_code")
     }
-    scanned_at = (
-        parse_datetime(raw.get("scanned_at") or "")
-        if isinstance(raw.get("scanned_at"), str)
-        else None
-    )
+    scanned_at = scan_time(raw.get("scanned_at"))
     numbers = {}
     for key in ("registration", "session"):
         value = raw.get(key)
@@ -170,7 +181,6 @@ def parse_scan(raw) -> services.Scan | None:
         or len(text["door"]) > DOOR_MAX_LENGTH
         or len(text["device"]) > NONCE_MAX_LENGTH
         or scanned_at is None
-        or timezone.is_naive(scanned_at)
         or len(text["badge_hash"]) not in (0, 64)
         or len(text["short_code"]) > 20
         or sum(bool(value) for value in chosen) != 1

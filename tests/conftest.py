@@ -48,6 +48,9 @@ def reviewers_group(db):
     importlib.import_module(
         "registrations.migrations.0012_reviewers_manage_delegations"
     ).grant(apps, None)
+    importlib.import_module("registrations.migrations.0015_check_ins").grant_reviewers(
+        apps, None
+    )
     return Group.objects.get(name="Reviewers")
 
 

@@ -250,6 +250,8 @@ def test_the_door_api_refuses_a_malformed_request_with_400(client, event, body):
         {"door": "D" * 41},
         {"scanned_at": "yesterday"},
         {"scanned_at": "2026-01-20T09:00:00"},
+        {"scanned_at": "2026-13-45T09:00:00+09:00"},
+        {"scanned_at": 20260120},
         {"badge_hash": "abc"},
         {"registration": "12"},
         {"registration": 5},

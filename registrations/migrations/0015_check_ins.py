@@ -20,6 +20,10 @@ groups = importlib.import_module("registrations.migrations.0003_reviewers_group"
 
 def create_door_staff(apps, schema_editor):
     groups.make_group(apps, GROUP_NAME, PERMISSIONS)
+    grant_reviewers(apps, schema_editor)
+
+
+def grant_reviewers(apps, schema_editor):
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     reviewers = Group.objects.filter(name=groups.GROUP_NAME).first()

@@ -326,8 +326,8 @@
       const admit = document.createElement("button");
       admit.type = "button";
       admit.className = "btn btn-success";
-      admit.textContent = text.admit;
-      admit.setAttribute("aria-label", text.admit + ": " + delegate.name);
+      admit.textContent = text.admit_button;
+      admit.setAttribute("aria-label", text.admit_button + ": " + delegate.name);
       admit.addEventListener("click", () => redeem({ registration: delegate.id }, delegate));
       item.append(who, admit);
       list.append(item);
