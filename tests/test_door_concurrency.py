@@ -11,17 +11,13 @@ from django.utils import timezone
 from registrations import services
 from registrations.models import CheckIn
 from tests.factories import BadgeFactory
+from tests.marks import needs_postgresql_locks
 
 DOORS = 6
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="needs PostgreSQL: concurrent connections and row locks (SQLite's "
-        "in-memory test database cannot be shared by several writers); "
-        "CI's PostgreSQL run executes it",
-    ),
+    needs_postgresql_locks,
 ]
 
 
