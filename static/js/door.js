@@ -364,9 +364,12 @@
     $("settings-open").setAttribute("aria-expanded", "true");
     $("setting-door").value = settings.door;
     $("setting-where").value = settings.where ?? "";
-    if (message) $("setting-door").setCustomValidity(message);
-    $("setting-door").reportValidity();
     $("setting-door").focus();
+    // Say why only when a scan was refused for want of a name, not on opening.
+    if (message) {
+      $("setting-door").setCustomValidity(message);
+      $("setting-door").reportValidity();
+    }
   }
 
   async function saveSettings(event) {
