@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from registrations import badge_views, photo_views, views
+from registrations import badge_views, door_views, photo_views, views
 from registrations.converters import TokenConverter
 from registrations.portal import invitation
 from registrations.portal import views as portal
@@ -45,6 +45,16 @@ urlpatterns = [
     ),
     # Staff pages outside the admin, behind permissions of their own.
     path("staff/badges/", badge_views.staff_badge_page, name="staff_badges"),
+    path("staff/door/", door_views.door_page, name="door"),
+    path("staff/door/data/", door_views.door_data, name="door_data"),
+    path("staff/door/redeem/", door_views.door_redeem, name="door_redeem"),
+    path("staff/door/worker.js", door_views.door_worker, name="door_worker"),
+    path("staff/attendance/", door_views.attendance_page, name="attendance"),
+    path(
+        "staff/attendance/data/",
+        door_views.attendance_data,
+        name="attendance_data",
+    ),
     path(
         "staff/photos/<int:registration_id>/",
         photo_views.staff_photo,

@@ -48,7 +48,21 @@ def reviewers_group(db):
     importlib.import_module(
         "registrations.migrations.0012_reviewers_manage_delegations"
     ).grant(apps, None)
+    importlib.import_module("registrations.migrations.0015_check_ins").grant_reviewers(
+        apps, None
+    )
     return Group.objects.get(name="Reviewers")
+
+
+@pytest.fixture
+def door_staff_group(db):
+    """Return the Door staff group, made again if a transactional test flushed it."""
+    from django.apps import apps
+
+    importlib.import_module(
+        "registrations.migrations.0015_check_ins"
+    ).create_door_staff(apps, None)
+    return Group.objects.get(name="Door staff")
 
 
 @pytest.fixture

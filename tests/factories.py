@@ -8,6 +8,7 @@ from django.contrib.auth.models import Permission
 from django.utils import timezone
 
 from registrations.models import (
+    Badge,
     Delegation,
     Event,
     Organisation,
@@ -17,6 +18,7 @@ from registrations.models import (
     SessionSpeaker,
     Speaker,
 )
+from registrations.models.badges import new_badge_secret, new_short_code, secret_hash
 
 
 class EventFactory(factory.django.DjangoModelFactory):
@@ -158,3 +160,18 @@ class StaffUserFactory(factory.django.DjangoModelFactory):
                     content_type__app_label=app_label, codename=codename
                 )
             )
+
+
+class BadgeFactory(factory.django.DjangoModelFactory):
+    """A delegate's current badge, as its first print issues it."""
+
+    class Meta:
+        model = Badge
+
+    registration = factory.SubFactory(
+        RegistrationFactory, status=Registration.Status.APPROVED
+    )
+    version = 1
+    secret = factory.LazyFunction(new_badge_secret)
+    secret_sha256 = factory.LazyAttribute(lambda badge: secret_hash(badge.secret))
+    short_code = factory.LazyFunction(new_short_code)

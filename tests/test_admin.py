@@ -42,6 +42,9 @@ REVIEWER_PERMISSIONS = {
     "add_invitation",
     "change_invitation",
     "view_organisation",
+    # The door: who came in, and how many.
+    "view_checkin",
+    "view_attendance",
 }
 
 

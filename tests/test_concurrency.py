@@ -10,6 +10,7 @@ from django.db import close_old_connections, connection
 from registrations import services
 from registrations.models import OutgoingEmail, Registration
 from tests.factories import EventFactory, RegistrationFactory, SessionFactory
+from tests.marks import needs_postgresql_locks
 
 Status = Registration.Status
 ROUNDS = 20
@@ -19,12 +20,7 @@ SEATS = 10
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="needs PostgreSQL: concurrent connections and row locks (SQLite's "
-        "in-memory test database cannot be shared by several writers); "
-        "CI's PostgreSQL run executes it",
-    ),
+    needs_postgresql_locks,
 ]
 
 

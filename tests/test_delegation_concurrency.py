@@ -10,6 +10,7 @@ from django.db import close_old_connections, connection
 from registrations import services
 from registrations.models import Registration
 from tests.factories import EventFactory, OrganisationFactory
+from tests.marks import needs_postgresql_locks
 
 ROUNDS = 20
 TABS = 8
@@ -17,12 +18,7 @@ QUOTA = 5
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="needs PostgreSQL: concurrent connections and row locks (SQLite's "
-        "in-memory test database cannot be shared by several writers); "
-        "CI's PostgreSQL run executes it",
-    ),
+    needs_postgresql_locks,
 ]
 
 

@@ -6,13 +6,15 @@ modules: ``programme`` (events, sessions, speakers, organisations),
 ``registrations`` (the list and the change page), ``review`` (the decisions),
 ``exports`` (the attendee lists and their record), ``filters``,
 ``delegations`` (their list, page and actions, with ``delegation_exports``),
-``invite`` (organisations invited in bulk) and ``invitations`` (personal ones).
+``invite`` (organisations invited in bulk), ``invitations`` (personal ones)
+and ``checkins`` (the door's record).
 """
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from registrations.admin import (  # noqa: F401
+    checkins,
     delegations,
     exports,
     invitations,

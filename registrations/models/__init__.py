@@ -8,6 +8,7 @@ among this app's models.
 from registrations.mail.models import OutgoingEmail
 from registrations.models.badges import Badge, BadgeCheck, BadgePrint
 from registrations.models.bilingual import BilingualMixin, Localized, japanese_is_active
+from registrations.models.checkins import CheckIn, CheckInQuerySet
 from registrations.models.choices import (
     ATTENDING,
     DELEGATE_SECTORS,
@@ -51,6 +52,8 @@ __all__ = [
     "Badge",
     "BadgeCheck",
     "BadgePrint",
+    "CheckIn",
+    "CheckInQuerySet",
     "DelegatePhoto",
     "Delegation",
     "DelegationChange",

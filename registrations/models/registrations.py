@@ -355,7 +355,7 @@ def organisation_display_name(
 
 
 class RegistrationSession(models.Model):
-    """A session a delegate chose; check-in at the session will record here."""
+    """A session a delegate chose, and when they entered its room."""
 
     registration = models.ForeignKey(
         Registration,
@@ -373,6 +373,12 @@ class RegistrationSession(models.Model):
         _("chosen at"),
         default=timezone.now,
         help_text=_("When the session was added to the registration."),
+    )
+    checked_in_at = models.DateTimeField(
+        _("checked in at"),
+        null=True,
+        blank=True,
+        help_text=_("When the delegate first entered the session's room."),
     )
 
     class Meta:

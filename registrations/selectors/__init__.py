@@ -5,7 +5,7 @@ rather than writing their own query for the same question: how many seats are
 taken, where a delegate stands on the waiting list, who may review or export.
 Nothing here changes data. The reads about delegations and about badges
 have modules of their own (``delegations``, ``badges``); import them all
-from here.
+from here. The door's reads are in ``selectors.checkins``.
 """
 
 import datetime
@@ -43,6 +43,7 @@ from registrations.selectors.badges import (
     VIEW_PHOTO_PERMISSION,
     BadgeLookup,
     badge_lookup,
+    badge_lookup_by_hash,
     can_change_photos,
     can_print_badges,
     can_view_photos,
@@ -362,6 +363,7 @@ __all__ = [
     "ROLE_ORDER",
     "VIEW_PHOTO_PERMISSION",
     "badge_lookup",
+    "badge_lookup_by_hash",
     "can_change_photos",
     "can_export",
     "can_manage_delegations",

@@ -79,6 +79,25 @@ def badge_lookup(scanned: str, *, event: Event | None = None) -> BadgeLookup:
         badge = badges.filter(short_code=short_code).first()
     else:
         badge = badges.filter(secret_sha256=secret_hash(text)).first()
+    return badge_judged(badge, event=event)
+
+
+def badge_lookup_by_hash(digest: str, *, event: Event | None = None) -> BadgeLookup:
+    """Resolve a QR code a door read, given as the SHA-256 of its secret (hex).
+
+    A door's device hashes what it reads, so that neither its offline copy
+    nor its queue of scans holds a secret that would open the door.
+    """
+    badge = (
+        Badge.objects.select_related("registration__event")
+        .filter(secret_sha256=digest.strip().lower())
+        .first()
+    )
+    return badge_judged(badge, event=event)
+
+
+def badge_judged(badge: Badge | None, *, event: Event | None) -> BadgeLookup:
+    """Return whether ``badge`` (None: none found) admits to ``event``, or why not."""
     if badge is None:
         return BadgeLookup(BadgeCheck.UNKNOWN)
     registration = badge.registration

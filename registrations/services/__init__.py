@@ -14,10 +14,10 @@ order), ``venue`` (the hotel's details to approved delegates), ``capacity``
 (locking and counting seats), ``history`` (the record of each change),
 ``notifications`` (emails into the outbox), ``retention`` (deleting personal
 data on time), ``badges`` (issued, reissued, every print recorded),
-``photos`` (badge photos in the private storage), ``delegations`` (create and
-invite), ``delegation_review`` (remind, new portal links, confirm),
-``nominations`` (the focal point's steps), ``notes_verbales`` and
-``invitations`` (personal invitations). Reads live in
+``photos`` (badge photos in the private storage), ``checkins`` (the door),
+``delegations`` (create and invite), ``delegation_review`` (remind, new
+portal links, confirm), ``nominations`` (the focal point's steps),
+``notes_verbales`` and ``invitations`` (personal invitations). Reads live in
 ``registrations.selectors``. Import from here: ``services.registration_approve``.
 """
 
@@ -28,6 +28,13 @@ from registrations.services.badges import (
     badges_print,
 )
 from registrations.services.capacity import check_seats_for_sessions
+from registrations.services.checkins import (
+    ALREADY_IN,
+    NOT_IN_SESSION,
+    DoorAnswer,
+    Scan,
+    checkin_redeem,
+)
 from registrations.services.corrections import (
     DELEGATE_FIELDS,
     registration_correct,
@@ -110,6 +117,11 @@ from registrations.services.workflow import (
 )
 
 __all__ = [
+    "ALREADY_IN",
+    "NOT_IN_SESSION",
+    "DoorAnswer",
+    "Scan",
+    "checkin_redeem",
     "ALLOWED_TRANSITIONS",
     "BadgePrintRecord",
     "BulkOutcome",
