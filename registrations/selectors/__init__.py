@@ -14,17 +14,18 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import connection
 from django.db.models import (
-    Case,
     Count,
+    F,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
-    When,
+    Window,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 from django.utils.text import smart_split, unescape_string_literal
 
@@ -177,7 +178,7 @@ def seats_left(event: Event) -> SeatsLeft:
 def waiting_list(event: Event) -> QuerySet:
     """Return the event's waiting list in its order, with the sessions each chose.
 
-    Oldest on it first, ties broken by id, as ``with_waitlist_place`` counts.
+    Oldest on it first, ties broken by id, as ``waitlist_positions`` counts.
     """
     return (
         event.registrations.filter(status=Status.WAITLISTED)
@@ -238,45 +239,55 @@ def status_counts(queryset) -> dict[str, int]:
     return {status: counts.get(status, 0) for status in Status.values}
 
 
-def with_waitlist_place(registrations: QuerySet) -> QuerySet:
-    """Annotate ``waitlist_place``: 1 is next on the waiting list, None if not on it.
-
-    The waiting list of an event is in the order registrations joined it
-    (``status_changed_at``), oldest first, ties broken by id. The count is a
-    correlated subquery, so the database works it out for the rows read only.
-    """
-    ahead = (
-        Registration.objects.filter(event=OuterRef("event"), status=Status.WAITLISTED)
-        .filter(
-            Q(status_changed_at__lt=OuterRef("status_changed_at"))
-            | Q(status_changed_at=OuterRef("status_changed_at"), pk__lte=OuterRef("pk"))
-        )
-        .order_by()
-        .values("event")
-        .annotate(place=Count("*"))
-        .values("place")
-    )
-    return registrations.annotate(
-        waitlist_place=Case(
-            When(status=Status.WAITLISTED, then=Subquery(ahead)), default=None
-        )
-    )
-
-
 def waitlist_positions(registrations: Iterable[Registration]) -> dict[int, int]:
-    """Return the waiting-list place of each waitlisted registration, in one query."""
-    waiting = [r.pk for r in registrations if r.status == Status.WAITLISTED]
+    """Return the waiting-list place of each waitlisted registration, in one query.
+
+    1 is next on the list; the list is in the order registrations joined it
+    (``status_changed_at``), oldest first, ties broken by id. The events'
+    waiting lists are numbered once, up to the latest of those asked, in the
+    order of the waiting-order index, and the places of those asked kept:
+    counting ahead of each row apart read the whole list once per row (a
+    second per page of the reviewers' list with 40,000 on the list).
+    """
+    waiting = {r.pk: r for r in registrations if r.status == Status.WAITLISTED}
     if not waiting:
         return {}
-    places = with_waitlist_place(Registration.objects.filter(pk__in=waiting))
-    return dict(places.values_list("pk", "waitlist_place"))
+    numbered = (
+        Registration.objects.filter(
+            status=Status.WAITLISTED,
+            event_id__in={r.event_id for r in waiting.values()},
+            status_changed_at__lte=max(r.status_changed_at for r in waiting.values()),
+        )
+        .annotate(
+            row_id=F("pk"),
+            place=Window(
+                RowNumber(),
+                partition_by=[F("event_id")],
+                order_by=[F("status_changed_at").asc(), F("pk").asc()],
+            ),
+        )
+        .order_by()
+        .values_list("row_id", "place")
+    )
+    # The places are numbered over the whole list before the rows asked for
+    # are picked out, so the pick is a query around the numbered one.
+    sql, params = numbered.query.sql_with_params()
+    ids = list(waiting)
+    marks = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT * FROM ({sql}) numbered WHERE numbered.row_id IN ({marks})",
+            [*params, *ids],
+        )
+        return dict(cursor.fetchall())
 
 
 def registrations_for_review(registrations: QuerySet) -> QuerySet:
-    """Annotate what the reviewers' list shows: sessions chosen, waiting-list place.
+    """Annotate what the reviewers' list shows: the number of sessions chosen.
 
-    Correlated subqueries: the database evaluates them for the rows of the
-    page only, not for the whole filtered list.
+    A correlated subquery: the database evaluates it for the rows of the page
+    only, not for the whole filtered list. The waiting-list places come from
+    ``waitlist_positions``, once for the page.
     """
     sessions_chosen = (
         RegistrationSession.objects.filter(registration=OuterRef("pk"))
@@ -285,9 +296,7 @@ def registrations_for_review(registrations: QuerySet) -> QuerySet:
         .annotate(total=Count("*"))
         .values("total")
     )
-    return with_waitlist_place(
-        registrations.annotate(sessions_total=Coalesce(Subquery(sessions_chosen), 0))
-    )
+    return registrations.annotate(sessions_total=Coalesce(Subquery(sessions_chosen), 0))
 
 
 def registrations_searched(registrations: QuerySet, text: str) -> QuerySet:
@@ -389,5 +398,4 @@ __all__ = [
     "waitlist_position",
     "waitlist_positions",
     "with_member_counts",
-    "with_waitlist_place",
 ]
