@@ -17,7 +17,11 @@ from registrations import selectors
 from registrations.admin.badges import BadgeInline, BadgeMixin
 from registrations.admin.changelist import StatusSummaryMixin
 from registrations.admin.exports import RegistrationExportMixin
-from registrations.admin.filters import CountryFilter, SessionFilter
+from registrations.admin.filters import (
+    CountryFilter,
+    RelatedInUseFilter,
+    SessionFilter,
+)
 from registrations.admin.forms import RegistrationCorrectionForm
 from registrations.admin.review import ReviewMixin
 from registrations.mail.admin import OutgoingEmailInline, emails_url
@@ -49,9 +53,9 @@ class RegistrationAdmin(
         "status",
         "category",
         "event",
-        ("organisation", admin.RelatedOnlyFieldListFilter),
+        ("organisation", RelatedInUseFilter),
         ("organisation__invited", admin.BooleanFieldListFilter),
-        ("delegation", admin.RelatedOnlyFieldListFilter),
+        ("delegation", RelatedInUseFilter),
         "delegation_role",
         CountryFilter,
         SessionFilter,

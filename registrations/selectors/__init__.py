@@ -4,7 +4,8 @@ Views, the admin, emails, documents and the services ask these functions
 rather than writing their own query for the same question: how many seats are
 taken, where a delegate stands on the waiting list, who may review or export.
 Nothing here changes data. The reads about delegations and about badges
-have modules of their own (``delegations``, ``badges``); import them all
+have modules of their own (``delegations``, ``badges``), and so have the
+reviewers' list's (``review``); import them all
 from here.
 """
 
@@ -14,27 +15,18 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db import connection
 from django.db.models import (
     Count,
-    F,
-    OuterRef,
     Prefetch,
-    Q,
     QuerySet,
-    Subquery,
-    Window,
 )
-from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
-from django.utils.text import smart_split, unescape_string_literal
 
 from registrations.models import (
     Delegation,
     Event,
     Organisation,
     Registration,
-    RegistrationSession,
     Session,
     SessionSpeaker,
 )
@@ -56,19 +48,18 @@ from registrations.selectors.delegations import (
     delegation_members,
     with_member_counts,
 )
+from registrations.selectors.review import (
+    REGISTRATION_SEARCH_FIELDS,
+    registration_countries,
+    registrations_for_review,
+    registrations_searched,
+    submission_bounds,
+    submission_dates,
+    waitlist_positions,
+    with_registrations,
+)
 
 Status = Registration.Status
-
-# What the reviewers' search looks in: each word must be in one of them.
-REGISTRATION_SEARCH_FIELDS = [
-    "family_name",
-    "given_name",
-    "name_ja",
-    "email",
-    "organisation__name",
-    "organisation__acronym",
-    "organisation_other",
-]
 
 REVIEW_PERMISSION = "registrations.review_registration"
 EXPORT_PERMISSION = "registrations.export_registration"
@@ -239,85 +230,6 @@ def status_counts(queryset) -> dict[str, int]:
     return {status: counts.get(status, 0) for status in Status.values}
 
 
-def waitlist_positions(registrations: Iterable[Registration]) -> dict[int, int]:
-    """Return the waiting-list place of each waitlisted registration, in one query.
-
-    1 is next on the list; the list is in the order registrations joined it
-    (``status_changed_at``), oldest first, ties broken by id. The events'
-    waiting lists are numbered once, up to the latest of those asked, in the
-    order of the waiting-order index, and the places of those asked kept:
-    counting ahead of each row apart read the whole list once per row (a
-    second per page of the reviewers' list with 40,000 on the list).
-    """
-    waiting = {r.pk: r for r in registrations if r.status == Status.WAITLISTED}
-    if not waiting:
-        return {}
-    numbered = (
-        Registration.objects.filter(
-            status=Status.WAITLISTED,
-            event_id__in={r.event_id for r in waiting.values()},
-            status_changed_at__lte=max(r.status_changed_at for r in waiting.values()),
-        )
-        .annotate(
-            row_id=F("pk"),
-            place=Window(
-                RowNumber(),
-                partition_by=[F("event_id")],
-                order_by=[F("status_changed_at").asc(), F("pk").asc()],
-            ),
-        )
-        .order_by()
-        .values_list("row_id", "place")
-    )
-    # The places are numbered over the whole list before the rows asked for
-    # are picked out, so the pick is a query around the numbered one.
-    sql, params = numbered.query.sql_with_params()
-    ids = list(waiting)
-    marks = ", ".join(["%s"] * len(ids))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT * FROM ({sql}) numbered WHERE numbered.row_id IN ({marks})",
-            [*params, *ids],
-        )
-        return dict(cursor.fetchall())
-
-
-def registrations_for_review(registrations: QuerySet) -> QuerySet:
-    """Annotate what the reviewers' list shows: the number of sessions chosen.
-
-    A correlated subquery: the database evaluates it for the rows of the page
-    only, not for the whole filtered list. The waiting-list places come from
-    ``waitlist_positions``, once for the page.
-    """
-    sessions_chosen = (
-        RegistrationSession.objects.filter(registration=OuterRef("pk"))
-        .order_by()
-        .values("registration")
-        .annotate(total=Count("*"))
-        .values("total")
-    )
-    return registrations.annotate(sessions_total=Coalesce(Subquery(sessions_chosen), 0))
-
-
-def registrations_searched(registrations: QuerySet, text: str) -> QuerySet:
-    """Return the registrations in which every word of ``text`` is found.
-
-    A word is found when a field of ``REGISTRATION_SEARCH_FIELDS`` contains it,
-    in any letter case; "quoted words" are searched as one. The admin's
-    search box and the exports of its list both search this way.
-    """
-    for word in smart_split(text):
-        if word[:1] in "\"'" and word[0] == word[-1] and len(word) > 1:
-            word = unescape_string_literal(word)
-        registrations = registrations.filter(
-            Q.create(
-                [(f"{field}__icontains", word) for field in REGISTRATION_SEARCH_FIELDS],
-                connector=Q.OR,
-            )
-        )
-    return registrations
-
-
 def registration_history(registration: Registration) -> QuerySet:
     """Return the changes of ``registration``, oldest first, with who made them."""
     return registration.changes.select_related("changed_by")
@@ -390,6 +302,10 @@ __all__ = [
     "live_registration",
     "registration_history",
     "registrations_for_review",
+    "registration_countries",
+    "submission_bounds",
+    "submission_dates",
+    "with_registrations",
     "registrations_searched",
     "retention_cutoff",
     "seats_held",
