@@ -326,6 +326,7 @@ def main() -> None:
     queries = inprocess["queries"]
     report(table, queries, inprocess["cold"], export, inprocess["admin"])
     print(f"\nBare view queries per request: {queries['bare']}")
+    print(f"Bulk review of 500 (in-process): {json.dumps(inprocess['bulk_review'])}")
 
 
 if __name__ == "__main__":
