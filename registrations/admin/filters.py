@@ -5,6 +5,7 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
+from registrations import selectors
 from registrations.countries import country_choices_in_active_language
 from registrations.models import RegistrationSession, Session
 
@@ -34,13 +35,7 @@ class CountryFilter(ChoiceListFilter):
     parameter_name = "country"
 
     def lookups(self, request, model_admin):
-        codes = (
-            model_admin.get_queryset(request)
-            .order_by()
-            .values_list("country", flat=True)
-            .distinct()
-        )
-        named = set(codes)
+        named = selectors.registration_countries()
         return [
             choice
             for choice in country_choices_in_active_language()
@@ -72,3 +67,18 @@ class SessionFilter(ChoiceListFilter):
             registration=OuterRef("pk"), session_id=int(value)
         )
         return queryset.filter(Exists(chosen))
+
+
+class RelatedInUseFilter(admin.RelatedOnlyFieldListFilter):
+    """Offer the related rows that some registration names, as Django's filter.
+
+    Asked row by row on the foreign key's index (``EXISTS``) rather than by
+    Django's ``IN (SELECT DISTINCT ...)`` over every registration.
+    """
+
+    def field_choices(self, field, request, model_admin):
+        return field.get_choices(
+            include_blank=False,
+            limit_choices_to=selectors.with_registrations(field),
+            ordering=self.field_admin_ordering(field, request, model_admin),
+        )

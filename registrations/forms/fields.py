@@ -10,7 +10,7 @@ from django.utils.formats import time_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from registrations import validators
+from registrations import selectors, validators
 from registrations.countries import country_choices_in_active_language
 from registrations.models import Organisation, Session
 from registrations.validators import SingleLineTextField
@@ -84,7 +84,7 @@ class SessionChoiceField(forms.ModelMultipleChoiceField):
 
     def label_from_instance(self, session: Session) -> str:
         label = session_label(session)
-        if session.is_full:
+        if self.is_full(session):
             label = _("%(session)s — %(remark)s") % {
                 "session": label,
                 "remark": self.full_remark,
@@ -92,6 +92,16 @@ class SessionChoiceField(forms.ModelMultipleChoiceField):
         return label
 
     full_remark = _("Full: choosing it puts your registration on the waiting list")
+
+    def is_full(self, session: Session) -> bool:
+        if hasattr(session, "approved_count"):
+            return session.is_full
+        # Sessions of a sent form, shown again: their seats counted at once.
+        if not hasattr(self, "_full_ids"):
+            self._full_ids = {
+                full.pk for full in selectors.full_sessions_among(self.queryset)
+            }
+        return session.pk in self._full_ids
 
 
 # The choice of an organisation that is not on the list; its name is typed.

@@ -63,7 +63,13 @@ class RegistrationDetailsForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.event = event or self.instance.event
         ask_as_each_field_needs(self)
-        self.fields["sessions"].queryset = self.event.sessions.with_approved_count()
+        sessions = self.event.sessions.all()
+        # A sent form only checks that the sessions are the event's: the seats
+        # are counted under the services' locks, and for the labels only if
+        # the form is shown again.
+        self.fields["sessions"].queryset = (
+            sessions if self.is_bound else sessions.with_approved_count()
+        )
         if self.instance.pk and not self.instance.organisation_id:
             self.initial["organisation"] = NOT_LISTED
 
@@ -181,7 +187,10 @@ class DelegateDetailsForm(RegistrationDetailsForm):
     def __init__(self, *args, event: Event, **kwargs):
         super().__init__(*args, event=event, **kwargs)
         self.fields["honorific"].required = False
-        self.fields["country"].choices = country_choices(get_language())
+        # The list is built once per language (``country_choices``); the
+        # field's setter would go through its 250 choices again on each form.
+        country = self.fields["country"]
+        country._choices = country.widget._choices = country_choices(get_language())
         # Organisers' staff is set by staff in the admin; a delegate keeps it
         # only if staff gave it to them.
         offered = {*DELEGATE_SECTORS, self.instance.category}

@@ -245,11 +245,19 @@ class Registration(DelegationMember, models.Model):
             models.Index(fields=["submitted_at"], name="registration_submitted"),
             models.Index(fields=["category"], name="registration_category"),
             models.Index(fields=["country"], name="registration_country"),
+            # The waiting list in its order, ties by id, read from the index
+            # alone when the reviewers' list numbers the places.
             models.Index(
-                fields=["event", "status", "status_changed_at"],
+                fields=["event", "status", "status_changed_at", "id"],
                 name="registration_waiting_order",
             ),
+            # The counts per status, and a status's registrations newest first.
+            models.Index(
+                fields=["status", "submitted_at"], name="registration_status_submitted"
+            ),
         ]
+        # On PostgreSQL, migration 0018 adds trigram indexes for the reviewers'
+        # search (REGISTRATION_SEARCH_FIELDS); other databases search without.
 
     def __str__(self):
         return f"{self.full_name} <{self.email}>"

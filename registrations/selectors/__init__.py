@@ -4,8 +4,9 @@ Views, the admin, emails, documents and the services ask these functions
 rather than writing their own query for the same question: how many seats are
 taken, where a delegate stands on the waiting list, who may review or export.
 Nothing here changes data. The reads about delegations and about badges
-have modules of their own (``delegations``, ``badges``); import them all
-from here. The door's reads are in ``selectors.checkins``.
+have modules of their own (``delegations``, ``badges``), and so have the
+reviewers' list's (``review``); import them all from here. The door's reads
+are in ``selectors.checkins``.
 """
 
 import datetime
@@ -15,25 +16,17 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import (
-    Case,
     Count,
-    OuterRef,
     Prefetch,
-    Q,
     QuerySet,
-    Subquery,
-    When,
 )
-from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.text import smart_split, unescape_string_literal
 
 from registrations.models import (
     Delegation,
     Event,
     Organisation,
     Registration,
-    RegistrationSession,
     Session,
     SessionSpeaker,
 )
@@ -56,19 +49,18 @@ from registrations.selectors.delegations import (
     delegation_members,
     with_member_counts,
 )
+from registrations.selectors.review import (
+    REGISTRATION_SEARCH_FIELDS,
+    registration_countries,
+    registrations_for_review,
+    registrations_searched,
+    submission_bounds,
+    submission_dates,
+    waitlist_positions,
+    with_registrations,
+)
 
 Status = Registration.Status
-
-# What the reviewers' search looks in: each word must be in one of them.
-REGISTRATION_SEARCH_FIELDS = [
-    "family_name",
-    "given_name",
-    "name_ja",
-    "email",
-    "organisation__name",
-    "organisation__acronym",
-    "organisation_other",
-]
 
 REVIEW_PERMISSION = "registrations.review_registration"
 EXPORT_PERMISSION = "registrations.export_registration"
@@ -178,7 +170,7 @@ def seats_left(event: Event) -> SeatsLeft:
 def waiting_list(event: Event) -> QuerySet:
     """Return the event's waiting list in its order, with the sessions each chose.
 
-    Oldest on it first, ties broken by id, as ``with_waitlist_place`` counts.
+    Oldest on it first, ties broken by id, as ``waitlist_positions`` counts.
     """
     return (
         event.registrations.filter(status=Status.WAITLISTED)
@@ -237,77 +229,6 @@ def status_counts(queryset) -> dict[str, int]:
     """Return how many registrations of ``queryset`` are in each status."""
     counts = dict(queryset.order_by().values_list("status").annotate(total=Count("pk")))
     return {status: counts.get(status, 0) for status in Status.values}
-
-
-def with_waitlist_place(registrations: QuerySet) -> QuerySet:
-    """Annotate ``waitlist_place``: 1 is next on the waiting list, None if not on it.
-
-    The waiting list of an event is in the order registrations joined it
-    (``status_changed_at``), oldest first, ties broken by id. The count is a
-    correlated subquery, so the database works it out for the rows read only.
-    """
-    ahead = (
-        Registration.objects.filter(event=OuterRef("event"), status=Status.WAITLISTED)
-        .filter(
-            Q(status_changed_at__lt=OuterRef("status_changed_at"))
-            | Q(status_changed_at=OuterRef("status_changed_at"), pk__lte=OuterRef("pk"))
-        )
-        .order_by()
-        .values("event")
-        .annotate(place=Count("*"))
-        .values("place")
-    )
-    return registrations.annotate(
-        waitlist_place=Case(
-            When(status=Status.WAITLISTED, then=Subquery(ahead)), default=None
-        )
-    )
-
-
-def waitlist_positions(registrations: Iterable[Registration]) -> dict[int, int]:
-    """Return the waiting-list place of each waitlisted registration, in one query."""
-    waiting = [r.pk for r in registrations if r.status == Status.WAITLISTED]
-    if not waiting:
-        return {}
-    places = with_waitlist_place(Registration.objects.filter(pk__in=waiting))
-    return dict(places.values_list("pk", "waitlist_place"))
-
-
-def registrations_for_review(registrations: QuerySet) -> QuerySet:
-    """Annotate what the reviewers' list shows: sessions chosen, waiting-list place.
-
-    Correlated subqueries: the database evaluates them for the rows of the
-    page only, not for the whole filtered list.
-    """
-    sessions_chosen = (
-        RegistrationSession.objects.filter(registration=OuterRef("pk"))
-        .order_by()
-        .values("registration")
-        .annotate(total=Count("*"))
-        .values("total")
-    )
-    return with_waitlist_place(
-        registrations.annotate(sessions_total=Coalesce(Subquery(sessions_chosen), 0))
-    )
-
-
-def registrations_searched(registrations: QuerySet, text: str) -> QuerySet:
-    """Return the registrations in which every word of ``text`` is found.
-
-    A word is found when a field of ``REGISTRATION_SEARCH_FIELDS`` contains it,
-    in any letter case; "quoted words" are searched as one. The admin's
-    search box and the exports of its list both search this way.
-    """
-    for word in smart_split(text):
-        if word[:1] in "\"'" and word[0] == word[-1] and len(word) > 1:
-            word = unescape_string_literal(word)
-        registrations = registrations.filter(
-            Q.create(
-                [(f"{field}__icontains", word) for field in REGISTRATION_SEARCH_FIELDS],
-                connector=Q.OR,
-            )
-        )
-    return registrations
 
 
 def registration_history(registration: Registration) -> QuerySet:
@@ -383,6 +304,10 @@ __all__ = [
     "live_registration",
     "registration_history",
     "registrations_for_review",
+    "registration_countries",
+    "submission_bounds",
+    "submission_dates",
+    "with_registrations",
     "registrations_searched",
     "retention_cutoff",
     "seats_held",
@@ -391,5 +316,4 @@ __all__ = [
     "waitlist_position",
     "waitlist_positions",
     "with_member_counts",
-    "with_waitlist_place",
 ]

@@ -15,6 +15,7 @@ from registrations.models import (
     Event,
     Registration,
     RegistrationChange,
+    RegistrationSession,
     Sector,
     Session,
 )
@@ -115,8 +116,12 @@ def create_registration(
         if existing is None:
             raise
         return None, existing
-    # New, it has no sessions yet: adding them is one INSERT.
-    registration.sessions.add(*sessions)
+    # New, it has no sessions yet: one INSERT, without the SELECT of those it
+    # has that ``sessions.add()`` makes first.
+    RegistrationSession.objects.bulk_create(
+        RegistrationSession(registration=registration, session=session)
+        for session in sessions
+    )
     record_change(registration, actor=Actor.DELEGATE, to_status=Status.PENDING)
     return registration, None
 

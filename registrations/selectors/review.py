@@ -1,0 +1,246 @@
+"""The reviewers' list: its rows, its search, and what its filters offer.
+
+Written for 100,000 registrations: each read here is one query whose cost
+follows the page, the periods or the distinct values shown, not the number of
+registrations (``benchmarks/paths_benchmark.py`` measures them).
+"""
+
+import datetime
+import itertools
+from collections.abc import Iterable
+
+from django.db import connection
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Window,
+)
+from django.db.models.functions import Coalesce, RowNumber
+from django.utils import timezone
+from django.utils.text import smart_split, unescape_string_literal
+
+from registrations.models import Organisation, Registration, RegistrationSession
+
+Status = Registration.Status
+
+# What the reviewers' search looks in: each word must be in one of them.
+REGISTRATION_SEARCH_FIELDS = [
+    "family_name",
+    "given_name",
+    "name_ja",
+    "email",
+    "organisation__name",
+    "organisation__acronym",
+    "organisation_other",
+]
+# The organisation's fields, searched in its own table: a condition on the
+# joined table in the same OR would keep PostgreSQL from the trigram indexes
+# on the registration's fields.
+ORGANISATION_SEARCH_FIELDS = {
+    field.removeprefix("organisation__")
+    for field in REGISTRATION_SEARCH_FIELDS
+    if field.startswith("organisation__")
+}
+
+
+def waitlist_positions(registrations: Iterable[Registration]) -> dict[int, int]:
+    """Return the waiting-list place of each waitlisted registration, in one query.
+
+    1 is next on the list; the list is in the order registrations joined it
+    (``status_changed_at``), oldest first, ties broken by id. The events'
+    waiting lists are numbered once, up to the latest of those asked, in the
+    order of the waiting-order index, and the places of those asked kept:
+    counting ahead of each row apart read the whole list once per row (a
+    second per page of the reviewers' list with 40,000 on the list).
+    """
+    waiting = {r.pk: r for r in registrations if r.status == Status.WAITLISTED}
+    if not waiting:
+        return {}
+    numbered = (
+        Registration.objects.filter(
+            status=Status.WAITLISTED,
+            event_id__in={r.event_id for r in waiting.values()},
+            status_changed_at__lte=max(r.status_changed_at for r in waiting.values()),
+        )
+        .annotate(
+            row_id=F("pk"),
+            place=Window(
+                RowNumber(),
+                partition_by=[F("event_id")],
+                order_by=[F("status_changed_at").asc(), F("pk").asc()],
+            ),
+        )
+        .order_by()
+        .values_list("row_id", "place")
+    )
+    # The places are numbered over the whole list before the rows asked for
+    # are picked out, so the pick is a query around the numbered one.
+    sql, params = numbered.query.sql_with_params()
+    ids = list(waiting)
+    marks = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT * FROM ({sql}) numbered WHERE numbered.row_id IN ({marks})",
+            [*params, *ids],
+        )
+        return dict(cursor.fetchall())
+
+
+def registrations_for_review(registrations: QuerySet) -> QuerySet:
+    """Annotate what the reviewers' list shows: the number of sessions chosen.
+
+    A correlated subquery: the database evaluates it for the rows of the page
+    only, not for the whole filtered list. The waiting-list places come from
+    ``waitlist_positions``, once for the page.
+    """
+    sessions_chosen = (
+        RegistrationSession.objects.filter(registration=OuterRef("pk"))
+        .order_by()
+        .values("registration")
+        .annotate(total=Count("*"))
+        .values("total")
+    )
+    return registrations.annotate(sessions_total=Coalesce(Subquery(sessions_chosen), 0))
+
+
+def registrations_searched(registrations: QuerySet, text: str) -> QuerySet:
+    """Return the registrations in which every word of ``text`` is found.
+
+    A word is found when a field of ``REGISTRATION_SEARCH_FIELDS`` contains it,
+    in any letter case; "quoted words" are searched as one. The admin's
+    search box and the exports of its list both search this way.
+    """
+    for word in smart_split(text):
+        if word[:1] in "\"'" and word[0] == word[-1] and len(word) > 1:
+            word = unescape_string_literal(word)
+        # The organisations first, by their ids: the registrations' OR then
+        # stays on one table, where PostgreSQL combines its indexes.
+        organisations = list(
+            Organisation.objects.filter(
+                Q.create(
+                    [
+                        (f"{field}__icontains", word)
+                        for field in ORGANISATION_SEARCH_FIELDS
+                    ],
+                    connector=Q.OR,
+                )
+            ).values_list("pk", flat=True)
+        )
+        registrations = registrations.filter(
+            Q.create(
+                [
+                    (f"{field}__icontains", word)
+                    for field in REGISTRATION_SEARCH_FIELDS
+                    if not field.startswith("organisation__")
+                ],
+                connector=Q.OR,
+            )
+            | Q(organisation__in=organisations)
+        )
+    return registrations
+
+
+def submission_dates(
+    registrations: QuerySet, kind: str, bounds: dict | None = None
+) -> list[datetime.datetime]:
+    """Return the years, months or days in which ``registrations`` were submitted.
+
+    What ``registrations.datetimes("submitted_at", kind)`` returns (the start
+    of each period, in the current time zone), found by probing the
+    submission index once per period between the first and the last rather
+    than truncating every registration's date. ``bounds`` are the first and
+    last submission if already read.
+    """
+    if bounds is None:
+        bounds = submission_bounds(registrations)
+    if bounds["first"] is None:
+        return []
+    starts = period_starts(
+        timezone.localtime(bounds["first"]), timezone.localtime(bounds["last"]), kind
+    )
+    probes = {
+        f"period_{number}": Exists(
+            registrations.filter(submitted_at__gte=start, submitted_at__lt=end)
+        )
+        for number, (start, end) in enumerate(itertools.pairwise(starts))
+    }
+    found = Registration.objects.order_by().values(**probes)[:1]
+    row = found[0] if found else {}
+    return [
+        start for number, start in enumerate(starts[:-1]) if row[f"period_{number}"]
+    ]
+
+
+def submission_bounds(registrations: QuerySet) -> dict:
+    """Return the ``first`` and the ``last`` submission of ``registrations``.
+
+    Each read from one end of the submission index: ``MIN``/``MAX`` over a
+    filtered list (a session's, say) read every row the filters let through.
+    """
+    ends = {
+        "first": registrations.order_by("submitted_at"),
+        "last": registrations.order_by("-submitted_at"),
+    }
+    found = Registration.objects.order_by().values(
+        **{
+            end: Subquery(ordered.values("submitted_at")[:1])
+            for end, ordered in ends.items()
+        }
+    )[:1]
+    return found[0] if found else {"first": None, "last": None}
+
+
+def period_starts(
+    first: datetime.datetime, last: datetime.datetime, kind: str
+) -> list[datetime.datetime]:
+    """Return the local starts of the periods from ``first``'s to past ``last``'s."""
+    zone = timezone.get_current_timezone()
+    day = first.date().replace(
+        month=1 if kind == "year" else first.month,
+        day=1 if kind != "day" else first.day,
+    )
+    starts = []
+    while True:
+        starts.append(datetime.datetime.combine(day, datetime.time(), zone))
+        if starts[-1] > last:
+            return starts
+        if kind == "day":
+            day += datetime.timedelta(days=1)
+        elif kind == "month":
+            day = (day + datetime.timedelta(days=32)).replace(day=1)
+        else:
+            day = day.replace(year=day.year + 1)
+
+
+def registration_countries() -> set[str]:
+    """Return the country codes that registrations name, each once.
+
+    A walk from each value of the country index to the next (a loose index
+    scan): one probe per country named rather than reading every registration.
+    """
+    quote = connection.ops.quote_name
+    table = quote(Registration._meta.db_table)
+    column = quote(Registration._meta.get_field("country").column)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH RECURSIVE named(code) AS ("
+            f" SELECT MIN({column}) FROM {table}"
+            f" UNION ALL SELECT (SELECT MIN({column}) FROM {table}"
+            f" WHERE {column} > named.code) FROM named WHERE named.code IS NOT NULL"
+            ") SELECT code FROM named WHERE code IS NOT NULL"
+        )
+        return {code for (code,) in cursor.fetchall()}
+
+
+def with_registrations(model_field) -> Q:
+    """Return the condition that a related row has registrations through the field."""
+    return Q(
+        Exists(
+            Registration.objects.filter(**{model_field.name: OuterRef("pk")}).order_by()
+        )
+    )

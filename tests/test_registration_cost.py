@@ -1,0 +1,77 @@
+"""What a submission of the registration form costs the database.
+
+The form checks its choices without counting seats (the services count them
+under their locks); a form refused and shown again still marks full sessions.
+Timings are measured by ``benchmarks/paths_benchmark.py``.
+"""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from registrations.models import Registration
+from tests.factories import (
+    EventFactory,
+    OrganisationFactory,
+    RegistrationFactory,
+    SessionFactory,
+)
+from tests.test_registration_views import form_data, register_url
+
+pytestmark = pytest.mark.django_db
+Status = Registration.Status
+# The event, the organisation and the sessions chosen; the address's live
+# registration; the registration, its sessions and its history; the email's
+# record and its task; the seats of the sessions chosen, for the done page;
+# the session's row; transactions and savepoints. Measured, with a little room
+# for the session and cache backends of the two CI databases.
+MOST_QUERIES_PER_SUBMISSION = 20
+
+
+def queries_of_a_submission(client, event, number: int, sessions) -> int:
+    data = form_data(
+        event,
+        email=f"submitted{number}@example.org",
+        email_confirmation=f"submitted{number}@example.org",
+        sessions=[session.pk for session in sessions],
+    )
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(register_url(event), data)
+    assert response.status_code == 302
+    return len(queries)
+
+
+def test_a_submission_costs_the_same_queries_whatever_was_chosen_or_registered(
+    client,
+):
+    event = EventFactory(capacity=20_000)
+    sessions = SessionFactory.create_batch(6, event=event, capacity=10_000)
+    OrganisationFactory.create_batch(3)
+    RegistrationFactory.create_batch(10, event=event, sessions=sessions[:2])
+    client.get(register_url(event))  # The visitor's session, as a browser's.
+    one_session = queries_of_a_submission(client, event, 1, sessions[:1])
+    four_sessions = queries_of_a_submission(client, event, 2, sessions[1:5])
+    Registration.objects.bulk_create(
+        RegistrationFactory.build_batch(
+            5_000, event=event, organisation=None, organisation_other="NGO"
+        ),
+        batch_size=1000,
+    )
+    after_thousands = queries_of_a_submission(client, event, 3, sessions[2:5])
+    assert one_session == four_sessions == after_thousands
+    assert one_session <= MOST_QUERIES_PER_SUBMISSION, one_session
+    assert Registration.objects.filter(email__startswith="submitted").count() == 3
+
+
+def test_a_refused_form_shown_again_still_marks_the_full_sessions(client, event):
+    full = SessionFactory(event=event, capacity=1, title="Small room")
+    SessionFactory(event=event, capacity=None, title="Plenary hall")
+    RegistrationFactory(event=event, status=Status.APPROVED, sessions=[full])
+    response = client.post(
+        register_url(event), form_data(event, family_name="", sessions=[full.pk])
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Small room" in page and "Plenary hall" in page
+    assert page.count("Full: choosing it puts your registration") == 1
+    assert not Registration.objects.filter(family_name="").exists()
