@@ -6,7 +6,8 @@ modules: ``programme`` (events, sessions, speakers, organisations),
 ``registrations`` (the list and the change page), ``review`` (the decisions),
 ``exports`` (the attendee lists and their record), ``filters``,
 ``delegations`` (their list, page and actions, with ``delegation_exports``),
-``invite`` (organisations invited in bulk) and ``invitations`` (personal ones).
+``invite`` (organisations invited in bulk), ``invitations`` (personal ones)
+and ``visas`` (the protocol office's visa requests, letters and letterheads).
 """
 
 from django.contrib import admin
@@ -18,6 +19,7 @@ from registrations.admin import (  # noqa: F401
     invitations,
     programme,
     registrations,
+    visas,
 )
 
 admin.site.site_header = _("Symposium registration")

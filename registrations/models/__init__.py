@@ -43,6 +43,12 @@ from registrations.models.registrations import (
     new_private_token,
     organisation_display_name,
 )
+from registrations.models.visas import (
+    PassportDataView,
+    VisaLetter,
+    VisaLetterhead,
+    VisaRequest,
+)
 
 __all__ = [
     "ATTENDING",
@@ -77,6 +83,10 @@ __all__ = [
     "SessionQuerySet",
     "SessionSpeaker",
     "Speaker",
+    "PassportDataView",
+    "VisaLetter",
+    "VisaLetterhead",
+    "VisaRequest",
     "japanese_is_active",
     "new_private_token",
     "organisation_display_name",

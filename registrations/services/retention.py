@@ -1,4 +1,8 @@
-"""Personal data is deleted when the privacy notice says."""
+"""Personal data is deleted when the privacy notice says.
+
+Passport data first (``visas.visa_data_delete_expired``, some days after the
+event), the rest of the registration months later.
+"""
 
 import logging
 
