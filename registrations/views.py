@@ -157,6 +157,7 @@ def register(request, slug):
             email=form.cleaned_data["email"],
             sessions=list(form.cleaned_data["sessions"]),
             language=get_language(),
+            visa_needed=form.cleaned_data["visa_needed"],
             **form.delegate_details(),
         )
     except services.RegistrationError as error:

@@ -7,7 +7,8 @@ modules: ``programme`` (events, sessions, speakers, organisations),
 ``exports`` (the attendee lists and their record), ``filters``,
 ``delegations`` (their list, page and actions, with ``delegation_exports``),
 ``invite`` (organisations invited in bulk), ``invitations`` (personal ones)
-and ``visas`` (the protocol office's visa requests, letters and letterheads).
+``visas`` (the protocol office's visa requests and letters) and
+``visa_records`` (letterheads, and the log of who read passport data).
 """
 
 from django.contrib import admin
@@ -19,6 +20,7 @@ from registrations.admin import (  # noqa: F401
     invitations,
     programme,
     registrations,
+    visa_records,
     visas,
 )
 

@@ -559,5 +559,17 @@ class Migration(migrations.Migration):
                 name="visaletter_one_in_force_per_request",
             ),
         ),
+        migrations.AddField(
+            model_name="registration",
+            name="visa_needed",
+            field=models.BooleanField(
+                default=False,
+                help_text=(
+                    "The delegate said on the form that they need a visa to enter "
+                    "Japan; the passport details are given in a visa request."
+                ),
+                verbose_name="needs a visa",
+            ),
+        ),
         migrations.RunPython(create_protocol, remove_protocol),
     ]

@@ -46,6 +46,8 @@ def visa_state_label(registration) -> str:
     request = (
         VisaRequest.objects.filter(registration=registration).only("state").first()
     )
+    if request is None and registration.visa_needed:
+        return str(_("Needed: passport details not given yet"))
     if request is None:
         return str(_("Not requested"))
     return str(request.get_state_display())

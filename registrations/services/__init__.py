@@ -84,7 +84,10 @@ from registrations.services.photos import (
     photo_remove,
     photo_replace,
 )
-from registrations.services.retention import registrations_delete_expired
+from registrations.services.retention import (
+    registrations_delete_expired,
+    visa_data_delete_expired,
+)
 from registrations.services.submission import (
     SubmitResult,
     open_form_refusal,
@@ -96,7 +99,6 @@ from registrations.services.visas import (
     delegate_visa_refusal,
     letter_refusal,
     passport_data_seen,
-    visa_data_delete_expired,
     visa_letter_issue,
     visa_letter_send,
     visa_letter_withdraw,

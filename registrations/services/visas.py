@@ -10,10 +10,9 @@ issue one for a pending registration; never for a cancelled, rejected or
 waitlisted one.
 
 The letter's PDF is made when it is issued and kept in the private storage
-until the passport data is deleted (``retention``).
+until the passport data is deleted (``retention.visa_data_delete_expired``).
 """
 
-import datetime
 import logging
 import secrets
 from collections.abc import Iterable
@@ -38,7 +37,7 @@ from registrations.models import (
     VisaRequest,
 )
 from registrations.models.photos import private_storage
-from registrations.models.visas import PASSPORT_FIELDS, new_letter_reference
+from registrations.models.visas import new_letter_reference
 from registrations.services.capacity import lock_registration
 
 logger = logging.getLogger(__name__)
@@ -361,34 +360,6 @@ def visa_letters_withdraw_for(
         registration=registration, state__in=(State.ISSUED, State.SENT)
     ).update(state=State.WITHDRAWN)
     return len(letters)
-
-
-def visa_data_delete_expired(*, dry_run: bool = False) -> int:
-    """Delete the passport data, and the letters' PDFs, of events long enough over.
-
-    ``VISA_DATA_RETENTION_DAYS`` after the event ends. The request keeps its
-    state and mission; the letters their reference and validity, so that the
-    verification page still answers. Return how many requests were emptied.
-    """
-    cutoff = timezone.now() - datetime.timedelta(days=settings.VISA_DATA_RETENTION_DAYS)
-    due = VisaRequest.objects.filter(
-        registration__event__ends_at__lt=cutoff, passport_data_deleted_at__isnull=True
-    )
-    count = due.count()
-    if dry_run or not count:
-        return count
-    with transaction.atomic():
-        letters = VisaLetter.objects.filter(request__in=due).exclude(file_name="")
-        files = list(letters.values_list("file_name", flat=True))
-        letters.update(file_name="")
-        blank = {name: None for name in PASSPORT_FIELDS}
-        blank.update(passport_name="", passport_number="", nationality="")
-        due.update(passport_data_deleted_at=timezone.now(), **blank)
-        storage = private_storage()
-        for name in files:
-            transaction.on_commit(lambda name=name: storage.delete(name), robust=True)
-    logger.info("Deleted the passport data of %s visa requests", count)
-    return count
 
 
 def store_stamp(*, letterhead: VisaLetterhead, png: bytes | None) -> None:
