@@ -11,7 +11,6 @@ import pypdf
 import pypdfium2
 import pytest
 import zxingcpp
-from django.contrib.auth.models import Group
 from django.core import mail
 from django.urls import reverse
 
@@ -21,7 +20,6 @@ from registrations.models import OutgoingEmail, Registration, VisaLetter, VisaRe
 from registrations.models.photos import private_storage
 from tests.factories import (
     RegistrationFactory,
-    StaffUserFactory,
     VisaLetterheadFactory,
     VisaRequestFactory,
 )
@@ -33,10 +31,8 @@ State = VisaRequest.State
 
 
 @pytest.fixture
-def officer(db):
-    user = StaffUserFactory(username="protocol")
-    user.groups.add(Group.objects.get(name="Protocol"))
-    return user
+def officer(protocol_officer):
+    return protocol_officer
 
 
 @pytest.fixture

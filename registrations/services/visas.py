@@ -59,8 +59,10 @@ def delegate_visa_refusal(*, registration: Registration, at=None) -> str | None:
         return _("A visa support letter can be requested for a live registration only.")
     if at >= registration.event.starts_at:
         return _("The symposium has begun: please write to the secretariat.")
-    request = getattr(registration, "visa_request", None)
-    if request is not None and not request.has_passport_data:
+    deleted = VisaRequest.objects.filter(
+        registration=registration, passport_data_deleted_at__isnull=False
+    )
+    if deleted.exists():
         return _("The passport data of this request has been deleted.")
     return None
 
@@ -89,11 +91,13 @@ def visa_request_submit(*, registration: Registration, details: dict) -> VisaReq
     """
     with transaction.atomic():
         locked = lock_registration(registration)
-        locked.visa_request = VisaRequest.objects.filter(registration=locked).first()
+        locked.event = registration.event
         refusal = delegate_visa_refusal(registration=locked)
         if refusal:
             raise RegistrationError(refusal, code="visa_request_closed")
-        request = locked.visa_request or VisaRequest(registration=locked)
+        request = VisaRequest.objects.filter(
+            registration=locked
+        ).first() or VisaRequest(registration=locked)
         changed = request.pk is None or any(
             getattr(request, name) != value for name, value in details.items()
         )
