@@ -99,7 +99,11 @@ def test_the_japanese_version_is_japanese_text_in_an_embedded_font(
     for page in reader.pages:
         for font in page["/Resources"]["/Font"].values():
             font = font.get_object()
-            descendant = font["/DescendantFonts"][0].get_object()
+            descendant = (
+                font["/DescendantFonts"][0].get_object()
+                if "/DescendantFonts" in font
+                else font
+            )
             assert "/FontFile2" in descendant["/FontDescriptor"].get_object()
             names.add(str(font["/BaseFont"]))
     assert any("IPAexGothic" in name for name in names)
