@@ -269,7 +269,7 @@ def test_the_head_of_a_delegation_is_named_as_such(event, officer):
     )
     letter = issue(VisaRequestFactory(registration=registration), officer)
     text = " ".join(page_texts(letter_pdf(letter))[0].split())
-    assert "Head of delegation, delegation of Government of the Philippines" in text
+    assert "Head of delegation (delegation of Government of the Philippines)" in text
 
 
 def test_without_a_letterhead_the_office_is_told_to_give_one(event, officer):

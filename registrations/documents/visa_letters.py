@@ -32,18 +32,21 @@ from registrations.models.photos import private_storage
 
 INK = HexColor("#1a1a1a")
 MUTED = HexColor("#4a4a4a")
-MARGIN = 22 * mm
+MARGIN = 20 * mm
+# The QR code sits this far above the page's lower edge.
+FOOT = 14 * mm
 WIDTH = A4[0] - 2 * MARGIN
 LABEL_WIDTH = 55 * mm
-QR_SIZE = 24 * mm
-STAMP_SIZE = 26 * mm
+QR_SIZE = 22 * mm
+STAMP_SIZE = 24 * mm
+SIGNATURE_WIDTH = 85 * mm
 # The most lines a paragraph may take before it is set smaller.
 PARAGRAPH_LINES = 40
 STYLES = {
     "header": TextStyle(BOLD, 13, 9),
     "header_line": TextStyle(REGULAR, 9.5, 7),
     "meta": TextStyle(REGULAR, 10, 8),
-    "body": TextStyle(REGULAR, 10.5, 8.5, leading=1.4),
+    "body": TextStyle(REGULAR, 10, 8.5, leading=1.4),
     "subject": TextStyle(BOLD, 11, 9, leading=1.35),
     "label": TextStyle(REGULAR, 9.5, 7.5, leading=1.3),
     "value": TextStyle(BOLD, 10, 7.5, leading=1.3),
@@ -75,7 +78,7 @@ class Page:
 
     def need(self, height: float) -> None:
         # The foot of each page is kept for the verification code.
-        if self.top - height < MARGIN + QR_SIZE + 4 * mm:
+        if self.top - height < FOOT + QR_SIZE + 4 * mm:
             self.canvas.showPage()
             self.top = A4[1] - MARGIN
 
@@ -120,7 +123,7 @@ def role_text(request: VisaRequest) -> str:
     registration = request.registration
     if registration.delegation_id:
         organisation = registration.delegation.organisation.localized.name
-        return _("%(role)s, delegation of %(organisation)s") % {
+        return _("%(role)s (delegation of %(organisation)s)") % {
             "role": registration.get_delegation_role_display(),
             "organisation": organisation,
         }
@@ -261,37 +264,52 @@ def draw_page(canvas, facts: LetterFacts, language: str) -> None:
         "body",
     )
     page.space(2 * mm)
-    page.text(_("Yours faithfully,"), "body")
+    page.text(
+        _("Yours faithfully,"), "body", align="right" if language == "ja" else "left"
+    )
     draw_signature(page, facts, language)
     draw_verification(page, letter, language)
 
 
 def draw_signature(page: Page, facts: LetterFacts, language: str) -> None:
+    """Draw the signatory at the right, the stamp over the end of the name.
+
+    Japanese writes the title before the name; English the name, then the title.
+    """
     letterhead = facts.letterhead
     japanese = language == "ja"
     name = (japanese and letterhead.signatory_name_ja) or letterhead.signatory_name
     title = (japanese and letterhead.signatory_title_ja) or letterhead.signatory_title
-    page.need(STAMP_SIZE + 12 * mm)
-    page.space(STAMP_SIZE * 0.55)
+    lines = (
+        [(title, "label"), (name, "value")]
+        if japanese
+        else [
+            (name, "value"),
+            (title, "label"),
+        ]
+    )
+    page.need(STAMP_SIZE + 6 * mm)
+    page.space(STAMP_SIZE * 0.6)
+    left = MARGIN + WIDTH - SIGNATURE_WIDTH
     if facts.stamp:
         page.canvas.drawImage(
             ImageReader(io.BytesIO(facts.stamp)),
-            MARGIN + 60 * mm,
-            page.top - STAMP_SIZE * 0.35,
+            MARGIN + WIDTH - STAMP_SIZE,
+            page.top - STAMP_SIZE * 0.55,
             STAMP_SIZE,
             STAMP_SIZE,
             mask="auto",
             preserveAspectRatio=True,
         )
-    page.text(name, "value", width=60 * mm)
-    page.text(title, "label", width=75 * mm)
+    for text, style in lines:
+        page.text(text, style, x=left, width=SIGNATURE_WIDTH - STAMP_SIZE * 0.4)
 
 
 def draw_verification(page: Page, letter: VisaLetter, language: str) -> None:
     """Draw the QR code of the verification page at the foot of the page."""
     url = verification_url(letter.reference, language)
     canvas = page.canvas
-    y = MARGIN
+    y = FOOT
     pdf.draw_qr(canvas, url, x=MARGIN, y=y, size=QR_SIZE)
     caption = pdf.fit_text(
         _(
