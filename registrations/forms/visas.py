@@ -9,7 +9,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from registrations import validators
-from registrations.forms.fields import country_choices
+from registrations.forms.fields import ask_as_each_field_needs, country_choices
 from registrations.models import Event, VisaRequest
 from registrations.models.visas import PASSPORT_FIELDS
 
@@ -48,6 +48,7 @@ class VisaRequestForm(forms.ModelForm):
                 "The passport must remain valid for the whole of your stay."
             ),
             "mission": _("E.g. Embassy of Japan in the Philippines, Manila."),
+            "japanese_version": "",
         }
         widgets = {
             "date_of_birth": DATE_INPUT,
@@ -68,6 +69,7 @@ class VisaRequestForm(forms.ModelForm):
             ("", _("Choose your nationality")),
             *choices[1:],
         ]
+        ask_as_each_field_needs(self)
         self.fields["passport_name"].widget.attrs["autocomplete"] = "name"
         self.fields["passport_number"].widget.attrs.update(
             {

@@ -162,7 +162,7 @@ class VisaRequest(models.Model):
 
     def __str__(self):
         return str(
-            _("Visa request of registration %(id)s") % {"id": self.registration_id}
+            _("Visa request of %(name)s") % {"name": self.registration.full_name}
         )
 
     @property
