@@ -19,13 +19,8 @@ from registrations import services
 from registrations.forms.visas import VisaRequestForm
 from registrations.models import VisaLetter, VisaRequest
 from registrations.models.photos import private_storage
+from registrations.photo_views import private_file_response
 from registrations.views import registration_for_token
-
-# The headers of every file that holds personal data.
-PRIVATE_FILE_HEADERS = {
-    "Cache-Control": "private, no-store",
-    "X-Content-Type-Options": "nosniff",
-}
 
 
 def letter_pdf_response(letter: VisaLetter) -> HttpResponse:
@@ -37,13 +32,10 @@ def letter_pdf_response(letter: VisaLetter) -> HttpResponse:
             content = file.read()
     except OSError as error:
         raise Http404(_("The letter's file is missing.")) from error
-    return HttpResponse(
+    return private_file_response(
         content,
         content_type="application/pdf",
-        headers={
-            **PRIVATE_FILE_HEADERS,
-            "Content-Disposition": f'attachment; filename="{letter.reference}.pdf"',
-        },
+        disposition=f'attachment; filename="{letter.reference}.pdf"',
     )
 
 

@@ -2,13 +2,15 @@
 asked for and how far it got, and every look by staff is on record."""
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from registrations import services
 from registrations.models import ExportLog, PassportDataView, VisaRequest
-from tests.factories import VisaLetterheadFactory, VisaRequestFactory
+from tests.factories import (
+    StaffUserFactory,
+    VisaLetterheadFactory,
+    VisaRequestFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -30,11 +32,9 @@ def visa_request(event):
 
 
 @pytest.fixture
-def reviewer(db):
-    user = get_user_model().objects.create_user(
-        "reviewer", "reviewer@mofa.example", "x" * 16, is_staff=True
-    )
-    user.groups.add(Group.objects.get(name="Reviewers"))
+def reviewer(reviewers_group):
+    user = StaffUserFactory(username="reviewer")
+    user.groups.add(reviewers_group)
     return user
 
 

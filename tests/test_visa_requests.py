@@ -13,11 +13,11 @@ from registrations import services
 from registrations.models import Registration, VisaLetter, VisaRequest
 from registrations.models.photos import private_storage
 from tests.factories import (
-    EventFactory,
     RegistrationFactory,
     VisaLetterheadFactory,
     VisaRequestFactory,
 )
+from tests.test_data_retention import event_ended_days_ago
 
 pytestmark = pytest.mark.django_db
 
@@ -109,15 +109,19 @@ def test_a_request_that_no_embassy_would_accept_is_refused_with_a_reason(
     )
 
 
-def test_a_correction_asks_for_a_check_again(client, registration, protocol_officer):
+def issued_letter(registration, officer):
     VisaLetterheadFactory(event=registration.event)
-    visa_request = VisaRequestFactory(registration=registration)
-    letter = services.visa_letter_issue(
-        request=visa_request,
-        by=protocol_officer,
+    return services.visa_letter_issue(
+        request=VisaRequestFactory(registration=registration),
+        by=officer,
         costs=VisaRequest.Costs.ORGANISATION,
         japanese_version=False,
     )
+
+
+def test_a_correction_asks_for_a_check_again(client, registration, protocol_officer):
+    letter = issued_letter(registration, protocol_officer)
+    visa_request = letter.request
     client.post(
         visa_url(registration),
         form_data(registration.event, passport_number="P0000001Z"),
@@ -141,14 +145,7 @@ def test_no_request_for_a_registration_no_longer_live(client, event, status):
 def test_the_delegate_downloads_the_letter_in_force(
     client, registration, protocol_officer
 ):
-    VisaLetterheadFactory(event=registration.event)
-    visa_request = VisaRequestFactory(registration=registration)
-    letter = services.visa_letter_issue(
-        request=visa_request,
-        by=protocol_officer,
-        costs=VisaRequest.Costs.ORGANISATION,
-        japanese_version=False,
-    )
+    letter = issued_letter(registration, protocol_officer)
     url = reverse(
         "registrations:private_visa_letter", kwargs={"token": registration.token}
     )
@@ -166,22 +163,12 @@ def test_the_registration_form_asks_whether_a_visa_is_needed(client, event):
     assert "I need a visa to enter Japan" in page
 
 
-def ended_event(days):
-    ended = timezone.now() - datetime.timedelta(days=days)
-    return EventFactory(
-        starts_at=ended - datetime.timedelta(hours=8),
-        ends_at=ended,
-        registration_opens_at=ended - datetime.timedelta(days=60),
-        registration_closes_at=ended - datetime.timedelta(days=2),
-    )
-
-
 def test_the_retention_job_deletes_passport_data_at_its_own_date(
     settings, protocol_officer, django_capture_on_commit_callbacks
 ):
     settings.VISA_DATA_RETENTION_DAYS = 30
     settings.REGISTRATION_RETENTION_DAYS = 183
-    old, recent = ended_event(31), ended_event(29)
+    old, recent = event_ended_days_ago(31), event_ended_days_ago(29)
     VisaLetterheadFactory(event=old)
     due = VisaRequestFactory(registration__event=old, passport_number="P1111111A")
     kept = VisaRequestFactory(registration__event=recent, passport_number="P2222222B")
