@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone, translation
 
 from registrations.models import Registration, VisaLetter, VisaRequest
-from tests.browser_helpers import needs_chromium
+from tests.browser_helpers import axe_violations, needs_chromium
 from tests.factories import RegistrationFactory, VisaLetterheadFactory
 
 playwright_api = pytest.importorskip(
@@ -61,6 +61,7 @@ def test_a_delegate_requests_in_japanese_and_downloads_the_letter_issued(
     try:
         delegate.goto(private_url(live_server.url, approved))
         delegate.get_by_role("link", name="招へい状を申請する").click()
+        assert axe_violations(delegate) == []
         delegate.get_by_label("氏名（旅券記載のとおり）").fill("YAMADA Hanako")
         delegate.get_by_label("旅券番号").fill("tz 1234567")
         delegate.get_by_label("国籍").select_option(label="フィリピン")
@@ -131,6 +132,11 @@ def test_a_delegate_requests_in_japanese_and_downloads_the_letter_issued(
         )
         assert "TZ1234567" in english and "YAMADA Hanako" in english
         assert "旅券番号" in japanese
+
+        # The letter's QR code leads to a page that passes the same audit.
+        delegate.goto(f"{live_server.url}/ja/letters/{letter.reference}/")
+        expect(delegate.get_by_role("status")).to_contain_text("有効")
+        assert axe_violations(delegate) == []
     except Exception:
         SCREENSHOTS.mkdir(exist_ok=True)
         delegate.screenshot(path=SCREENSHOTS / "visa-delegate.png", full_page=True)
