@@ -10,7 +10,9 @@ class RegistrationsConfig(AppConfig):
     def ready(self):
         # Connect the receivers that drop the cached public pages.
         from registrations import caching  # noqa: F401
-        from registrations.services import photos
+        from registrations.services import photos, visas
 
-        # Delete a badge photo's file with its row, however the row goes.
+        # Delete a badge photo's file, and a visa letter's, with its row,
+        # however the row goes.
         photos.connect_receivers()
+        visas.connect_receivers()

@@ -23,8 +23,10 @@ from registrations.models import (
     Delegation,
     Invitation,
     Registration,
+    VisaLetter,
     japanese_is_active,
 )
+from registrations.models.photos import private_storage
 
 CONFIRMATION = "confirmation"
 LINK_RESENT = "link_resent"
@@ -52,6 +54,9 @@ DELEGATION_CONFIRMED = "delegation_confirmed"
 PORTAL_LINK_REPLACED = "portal_link_replaced"
 # To the receiver of a personal invitation.
 INVITED = "invited"
+# A visa support letter, attached; a request refused.
+VISA_LETTER = "visa_letter"
+VISA_REFUSED = "visa_refused"
 
 SUBJECTS = {
     CONFIRMATION: _("Registration received: %(event)s"),
@@ -72,12 +77,15 @@ SUBJECTS = {
     DELEGATION_CONFIRMED: _("Delegation confirmed: %(event)s"),
     PORTAL_LINK_REPLACED: _("Your delegation's new portal link: %(event)s"),
     INVITED: _("Invitation: %(event)s"),
+    VISA_LETTER: _("Your visa support letter: %(event)s"),
+    VISA_REFUSED: _("Your request for a visa support letter: %(event)s"),
 }
 
 # The emails by whom they go to: the delegate, a focal point, an invitee.
 REGISTRATION_KINDS = frozenset(
     {CONFIRMATION, LINK_RESENT, LINK_REPLACED, LINK_REQUESTED, APPROVED, REJECTED}
     | {WAITLISTED, WAITLISTED_FULL, PROMOTED, VENUE_DETAILS, CANCELLED, NOMINATED}
+    | {VISA_LETTER, VISA_REFUSED}
 )
 DELEGATION_KINDS = frozenset(
     {DELEGATION_INVITED, DELEGATION_REMINDER, DELEGATION_SUBMITTED}
@@ -112,11 +120,17 @@ def sender_for(event) -> str:
 
 
 def build_registration_email(
-    registration: Registration, kind: str
+    registration: Registration, kind: str, *, visa_letter: VisaLetter | None = None
 ) -> EmailMultiAlternatives:
-    """Render the ``kind`` email for ``registration`` in the delegate's language."""
+    """Render the ``kind`` email for ``registration`` in the delegate's language.
+
+    A visa letter goes with it as a PDF attachment, read from the private
+    storage when the email is sent; one withdrawn or deleted since is not
+    attached, and the email says so instead.
+    """
+    attachment = visa_attachment(visa_letter)
     with translation.override(registration.language):
-        return render_email(
+        message = render_email(
             kind,
             to=registration.email,
             event=registration.event,
@@ -127,8 +141,26 @@ def build_registration_email(
                 "delegation": registration.delegation,
                 "sessions": selectors.chosen_sessions(registration),
                 "waitlist_position": selectors.waitlist_position(registration),
+                "visa_letter": visa_letter,
+                "visa_attached": attachment is not None,
+                "visa_request": getattr(registration, "visa_request", None),
             },
         )
+    if attachment is not None:
+        message.attach(*attachment)
+    return message
+
+
+def visa_attachment(letter: VisaLetter | None) -> tuple[str, bytes, str] | None:
+    """Return the letter's file as an attachment, if it is valid and still kept."""
+    if letter is None or not letter.is_valid or not letter.file_name:
+        return None
+    try:
+        with private_storage().open(letter.file_name, "rb") as file:
+            content = file.read()
+    except OSError:
+        return None
+    return f"{letter.reference}.pdf", content, "application/pdf"
 
 
 def build_delegation_email(delegation: Delegation, kind: str) -> EmailMultiAlternatives:

@@ -27,12 +27,19 @@ def photo_response(photo: DelegatePhoto) -> HttpResponse:
         content = photo.read()
     except OSError as error:
         raise Http404(_("The photo file is missing.")) from error
+    return private_file_response(content, content_type="image/jpeg")
+
+
+def private_file_response(
+    content: bytes, *, content_type: str, disposition: str = "inline"
+) -> HttpResponse:
+    """Return a file of personal data, for the eyes of this request only."""
     return HttpResponse(
         content,
-        content_type="image/jpeg",
+        content_type=content_type,
         headers={
             "Cache-Control": "private, no-store",
-            "Content-Disposition": "inline",
+            "Content-Disposition": disposition,
             "X-Content-Type-Options": "nosniff",
         },
     )

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from registrations import badge_views, door_views, photo_views, views
+from registrations import badge_views, door_views, photo_views, views, visa_views
 from registrations.converters import TokenConverter
 from registrations.portal import invitation
 from registrations.portal import views as portal
@@ -42,6 +42,22 @@ urlpatterns = [
         "registration/<token:token>/photo/image/",
         photo_views.private_photo_image,
         name="private_photo_image",
+    ),
+    path(
+        "registration/<token:token>/visa/",
+        visa_views.private_visa,
+        name="private_visa",
+    ),
+    path(
+        "registration/<token:token>/visa/letter/",
+        visa_views.private_visa_letter,
+        name="private_visa_letter",
+    ),
+    # A visa letter's QR code: public, and says nothing about the person.
+    path(
+        "letters/<str:reference>/",
+        visa_views.visa_verify,
+        name="visa_verify",
     ),
     # Staff pages outside the admin, behind permissions of their own.
     path("staff/badges/", badge_views.staff_badge_page, name="staff_badges"),

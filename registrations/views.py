@@ -17,7 +17,7 @@ from django_ratelimit.core import is_ratelimited
 
 from registrations import caching, selectors, services
 from registrations.forms import LostLinkForm, RegistrationEditForm, RegistrationForm
-from registrations.models import Event, Registration
+from registrations.models import Event, Registration, VisaRequest
 from registrations.portal.forms import NomineeDetailsForm
 from registrations.validators import email_key
 
@@ -157,6 +157,7 @@ def register(request, slug):
             email=form.cleaned_data["email"],
             sessions=list(form.cleaned_data["sessions"]),
             language=get_language(),
+            visa_needed=form.cleaned_data["visa_needed"],
             **form.delegate_details(),
         )
     except services.RegistrationError as error:
@@ -215,6 +216,21 @@ def private_context(registration: Registration) -> dict:
         "waitlist_position": selectors.waitlist_position(registration),
         "can_edit": services.delegate_can_edit(registration=registration),
         "can_cancel": services.delegate_can_cancel(registration=registration),
+        **visa_context(registration),
+    }
+
+
+def visa_context(registration: Registration) -> dict:
+    """Return the visa request's part of the private page (no passport data)."""
+    visa_request = VisaRequest.objects.filter(registration=registration).first()
+    letter = None
+    if visa_request is not None:
+        letter = visa_request.letters.filter(withdrawn_at__isnull=True).first()
+    return {
+        "visa_request": visa_request,
+        "visa_letter": letter,
+        "can_request_visa": services.delegate_visa_refusal(registration=registration)
+        is None,
     }
 
 

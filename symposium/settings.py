@@ -470,6 +470,18 @@ REGISTRATION_ADDRESS_RATE_LIMIT = (
 # stop working and delete_expired_registrations removes them (run it daily).
 REGISTRATION_RETENTION_DAYS = read_int(ENV, "REGISTRATION_RETENTION_DAYS", default=183)
 
+# Passport data of visa requests is deleted this many days after the event,
+# long before the rest of the registration, by the same daily job
+# (delete_expired_registrations). Letters keep their reference and validity.
+VISA_DATA_RETENTION_DAYS = read_int(ENV, "VISA_DATA_RETENTION_DAYS", default=30)
+if VISA_DATA_RETENTION_DAYS < 0:
+    raise ImproperlyConfigured("VISA_DATA_RETENTION_DAYS must be 0 or more.")
+# Visa letters are issued for approved delegates only; with this on, the
+# Protocol office may also issue one for a pending registration (a reviewer's
+# decision, e.g. a speaker whose visa takes long). Never for a cancelled,
+# rejected or waitlisted one.
+VISA_LETTERS_FOR_PENDING = read_bool(ENV, "VISA_LETTERS_FOR_PENDING", default=False)
+
 # Seconds the event page and the blank registration form are kept in the cache
 # at most (0: not at all). Changes made through the site drop the copies at
 # once; this bounds how long anything else (e.g. SQL by hand) can go unseen.

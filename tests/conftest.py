@@ -66,6 +66,27 @@ def door_staff_group(db):
 
 
 @pytest.fixture
+def protocol_group(db):
+    """Return the Protocol group, made again if a transactional test flushed it."""
+    from django.apps import apps
+
+    importlib.import_module(
+        "registrations.migrations.0017_visa_letters"
+    ).create_protocol(apps, None)
+    return Group.objects.get(name="Protocol")
+
+
+@pytest.fixture
+def protocol_officer(protocol_group):
+    """Return a member of staff of the Protocol group (reads passport data)."""
+    user = get_user_model().objects.create_user(
+        "protocol", "protocol@mofa.example", "a long protocol passphrase", is_staff=True
+    )
+    user.groups.add(protocol_group)
+    return user
+
+
+@pytest.fixture
 def superuser(db):
     return get_user_model().objects.create_superuser(
         "chief", "chief@mofa.example", "correct horse battery staple"

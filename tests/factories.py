@@ -17,6 +17,8 @@ from registrations.models import (
     Session,
     SessionSpeaker,
     Speaker,
+    VisaLetterhead,
+    VisaRequest,
 )
 from registrations.models.badges import new_badge_secret, new_short_code, secret_hash
 
@@ -175,3 +177,56 @@ class BadgeFactory(factory.django.DjangoModelFactory):
     secret = factory.LazyFunction(new_badge_secret)
     secret_sha256 = factory.LazyAttribute(lambda badge: secret_hash(badge.secret))
     short_code = factory.LazyFunction(new_short_code)
+
+
+class VisaRequestFactory(factory.django.DjangoModelFactory):
+    """A delegate's visa request with plausible passport data for the event."""
+
+    class Meta:
+        model = VisaRequest
+
+    registration = factory.SubFactory(
+        RegistrationFactory, status=Registration.Status.APPROVED
+    )
+    passport_name = factory.LazyAttribute(
+        lambda o: f"{o.registration.family_name.upper()} {o.registration.given_name}"
+    )
+    passport_number = factory.Sequence(lambda n: f"P{4000000 + n}A")
+    nationality = "PH"
+    date_of_birth = datetime.date(1980, 5, 17)
+    passport_expiry = factory.LazyAttribute(
+        lambda o: (
+            timezone.localdate(o.registration.event.ends_at)
+            + datetime.timedelta(days=900)
+        )
+    )
+    stay_from = factory.LazyAttribute(
+        lambda o: (
+            timezone.localdate(o.registration.event.starts_at)
+            - datetime.timedelta(days=2)
+        )
+    )
+    stay_until = factory.LazyAttribute(
+        lambda o: (
+            timezone.localdate(o.registration.event.ends_at)
+            + datetime.timedelta(days=2)
+        )
+    )
+    mission = "Embassy of Japan in the Philippines, Manila"
+
+
+class VisaLetterheadFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = VisaLetterhead
+
+    event = factory.SubFactory(EventFactory)
+    header = (
+        "Ministry of Foreign Affairs of Japan\n"
+        "Human Rights and Refugee Division\n"
+        "2-2-1 Kasumigaseki, Chiyoda-ku, Tokyo 100-8919"
+    )
+    header_ja = "外務省\n人権人道課\n〒100-8919 東京都千代田区霞が関2-2-1"
+    signatory_name = "Taro Suzuki"
+    signatory_name_ja = "鈴木 太郎"
+    signatory_title = "Director, Human Rights and Refugee Division"
+    signatory_title_ja = "人権人道課長"

@@ -6,8 +6,10 @@ modules: ``programme`` (events, sessions, speakers, organisations),
 ``registrations`` (the list and the change page), ``review`` (the decisions),
 ``exports`` (the attendee lists and their record), ``filters``,
 ``delegations`` (their list, page and actions, with ``delegation_exports``),
-``invite`` (organisations invited in bulk), ``invitations`` (personal ones)
-and ``checkins`` (the door's record).
+``invite`` (organisations invited in bulk), ``invitations`` (personal ones),
+``checkins`` (the door's record), ``visas`` (the protocol office's visa
+requests and letters) and ``visa_records`` (letterheads, and the log of who
+read passport data).
 """
 
 from django.contrib import admin
@@ -20,6 +22,8 @@ from registrations.admin import (  # noqa: F401
     invitations,
     programme,
     registrations,
+    visa_records,
+    visas,
 )
 
 admin.site.site_header = _("Symposium registration")

@@ -26,6 +26,7 @@ from registrations.admin.forms import RegistrationCorrectionForm
 from registrations.admin.review import ReviewMixin
 from registrations.mail.admin import OutgoingEmailInline, emails_url
 from registrations.models import Registration
+from registrations.selectors import visas as visa_selectors
 
 Status = Registration.Status
 
@@ -80,6 +81,7 @@ class RegistrationAdmin(
         "delegation_role",
         "protocol_rank",
         "protocol_order",
+        "visa_letter",
     ]
     actions = [
         "approve",
@@ -136,9 +138,15 @@ class RegistrationAdmin(
                     ]
                 },
             ),
-            (_("Sessions and needs"), {"fields": needs}),
+            (_("Sessions and needs"), {"fields": [*needs, "visa_letter"]}),
             (_("Review"), {"fields": review}),
         ]
+
+    @admin.display(description=_("Visa support letter"))
+    def visa_letter(self, obj):
+        # Whether a letter was asked for and how far it got: never the
+        # passport data, which the Protocol group reads on its own pages.
+        return visa_selectors.visa_state_label(obj)
 
     # The list
 

@@ -277,6 +277,15 @@ class RegistrationForm(DelegateDetailsForm):
             "required": _("We can register you only with your agreement to this.")
         },
     )
+    visa_needed = forms.BooleanField(
+        label=_("I need a visa to enter Japan"),
+        required=False,
+        help_text=_(
+            "Once registered, you give your passport details on your registration "
+            "page, and the Ministry's protocol office sends you a letter in "
+            "support of your visa application."
+        ),
+    )
     # A field people never see: bots fill every input they find.
     website = forms.CharField(
         label=_("Leave this field empty"),
@@ -302,6 +311,7 @@ class RegistrationForm(DelegateDetailsForm):
         self.helper.disable_csrf = True
         sections = self.layout_sections()
         sections[0].fields += ["email", "email_confirmation"]
+        sections[-1].fields += ["visa_needed"]
         self.helper.layout = Layout(
             *sections,
             Fieldset(

@@ -57,6 +57,8 @@ class OutgoingEmail(models.Model):
         DELEGATION_CONFIRMED = "delegation_confirmed", _("Delegation confirmed")
         PORTAL_LINK_REPLACED = "portal_link_replaced", _("Portal link replaced")
         INVITED = "invited", _("Personal invitation")
+        VISA_LETTER = "visa_letter", _("Visa support letter")
+        VISA_REFUSED = "visa_refused", _("Visa letter refused")
 
     State = OutgoingEmailState
 
@@ -86,6 +88,15 @@ class OutgoingEmail(models.Model):
         on_delete=models.CASCADE,
         null=True,
         blank=True,
+    )
+    visa_letter = models.ForeignKey(
+        "registrations.VisaLetter",
+        verbose_name=_("visa letter"),
+        related_name="emails",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        help_text=_("The letter attached to the email, as a PDF."),
     )
     recipient = models.EmailField(_("recipient"), max_length=254)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)

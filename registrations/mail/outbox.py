@@ -95,8 +95,12 @@ def email_record(
     registration: Registration | None = None,
     delegation: Delegation | None = None,
     invitation: Invitation | None = None,
+    visa_letter=None,
 ) -> OutgoingEmail:
     """Record the ``kind`` email to its one owner and hand it to the task queue.
+
+    ``visa_letter`` (a delegate's email only) is attached as its PDF when the
+    email is sent.
 
     The owner is a registration (to the delegate), a delegation (to its focal
     point) or a personal invitation (to the invitee). Call it inside the
@@ -116,6 +120,7 @@ def email_record(
             registration=registration,
             delegation=delegation,
             invitation=invitation,
+            visa_letter=visa_letter,
             recipient=recipient,
             kind=kind,
             language=language,
@@ -213,7 +218,9 @@ def _render(email: OutgoingEmail):
             "event", "organisation", "delegation__organisation"
         ).get(pk=email.registration_id)
         registration.language = email.language
-        message = build_registration_email(registration, email.kind)
+        message = build_registration_email(
+            registration, email.kind, visa_letter=email.visa_letter
+        )
     elif email.delegation_id:
         delegation = Delegation.objects.select_related("event", "organisation").get(
             pk=email.delegation_id

@@ -44,6 +44,12 @@ from registrations.models.registrations import (
     new_private_token,
     organisation_display_name,
 )
+from registrations.models.visas import (
+    PassportDataView,
+    VisaLetter,
+    VisaLetterhead,
+    VisaRequest,
+)
 
 __all__ = [
     "ATTENDING",
@@ -80,6 +86,10 @@ __all__ = [
     "SessionQuerySet",
     "SessionSpeaker",
     "Speaker",
+    "PassportDataView",
+    "VisaLetter",
+    "VisaLetterhead",
+    "VisaRequest",
     "japanese_is_active",
     "new_private_token",
     "organisation_display_name",

@@ -20,6 +20,7 @@ class ExportLog(models.Model):
         ATTENDEES = "attendees", _("Attendee list")
         BADGES = "badges", _("Badges")
         DELEGATIONS = "delegations", _("List of delegations")
+        VISA_REQUESTS = "visa_requests", _("Visa requests (protocol office)")
 
     class Kind(models.TextChoices):
         SELECTED = "selected", _("Selected registrations")

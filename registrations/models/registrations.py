@@ -146,6 +146,14 @@ class Registration(DelegationMember, models.Model):
         choices=Interpretation.choices,
         default=Interpretation.NONE,
     )
+    visa_needed = models.BooleanField(
+        _("needs a visa"),
+        default=False,
+        help_text=_(
+            "The delegate said on the form that they need a visa to enter Japan; "
+            "the passport details are given in a visa request."
+        ),
+    )
     language = models.CharField(
         _("language"),
         max_length=8,

@@ -17,7 +17,8 @@ data on time), ``badges`` (issued, reissued, every print recorded),
 ``photos`` (badge photos in the private storage), ``checkins`` (the door),
 ``delegations`` (create and invite), ``delegation_review`` (remind, new
 portal links, confirm), ``nominations`` (the focal point's steps),
-``notes_verbales`` and ``invitations`` (personal invitations). Reads live in
+``notes_verbales``, ``invitations`` (personal invitations) and ``visas``
+(visa support requests and letters). Reads live in
 ``registrations.selectors``. Import from here: ``services.registration_approve``.
 """
 
@@ -90,7 +91,10 @@ from registrations.services.photos import (
     photo_remove,
     photo_replace,
 )
-from registrations.services.retention import registrations_delete_expired
+from registrations.services.retention import (
+    registrations_delete_expired,
+    visa_data_delete_expired,
+)
 from registrations.services.submission import (
     SubmitResult,
     open_form_refusal,
@@ -98,6 +102,16 @@ from registrations.services.submission import (
 )
 from registrations.services.transitions import ALLOWED_TRANSITIONS, can_transition
 from registrations.services.venue import event_send_venue_details
+from registrations.services.visas import (
+    delegate_visa_refusal,
+    letter_refusal,
+    passport_data_seen,
+    visa_letter_issue,
+    visa_letter_send,
+    visa_letter_withdraw,
+    visa_request_refuse,
+    visa_request_submit,
+)
 from registrations.services.waitlist import (
     FreedSeats,
     waitlist_fill_raised_capacity,
@@ -184,6 +198,15 @@ __all__ = [
     "registrations_delete_expired",
     "registrations_review",
     "registration_waitlist",
+    "delegate_visa_refusal",
+    "letter_refusal",
+    "passport_data_seen",
+    "visa_data_delete_expired",
+    "visa_letter_issue",
+    "visa_letter_send",
+    "visa_letter_withdraw",
+    "visa_request_refuse",
+    "visa_request_submit",
     "waitlist_fill_raised_capacity",
     "waitlist_promote",
 ]

@@ -132,14 +132,16 @@ def registration_submit(
     email: str,
     sessions: Sequence[Session],
     language: str,
+    visa_needed: bool = False,
     **details,
 ) -> SubmitResult:
     """Create a pending registration, or send the existing one a new private link.
 
-    ``details`` are the fields of ``DELEGATE_FIELDS``. The result does not tell
-    the caller's user whether the address was registered before: both cases
-    end in an email to that address. The event's open form must admit the
-    delegate's category (``Event.open_form``).
+    ``details`` are the fields of ``DELEGATE_FIELDS``; ``visa_needed`` says
+    that the delegate will ask for a visa support letter (from their private
+    page). The result does not tell the caller's user whether the address was
+    registered before: both cases end in an email to that address. The
+    event's open form must admit the delegate's category (``Event.open_form``).
     """
     if not event.is_registration_open():
         raise RegistrationError(
@@ -158,6 +160,9 @@ def registration_submit(
             details=details,
         )
         if registration is not None:
+            if visa_needed:
+                registration.visa_needed = True
+                registration.save(update_fields=["visa_needed"])
             notify_delegate(registration, emails.CONFIRMATION)
             return SubmitResult(
                 registration=registration,

@@ -13,6 +13,7 @@ from registrations.errors import RegistrationError, lower_label
 from registrations.models import ATTENDING, Registration, RegistrationChange
 from registrations.services.history import record_change
 from registrations.services.notifications import notify_delegate
+from registrations.services.visas import visa_letters_withdraw_for
 
 Status = Registration.Status
 Actor = RegistrationChange.Actor
@@ -80,6 +81,9 @@ def move(
         registration.review_note = note
         update_fields += ["reviewed_by", "reviewed_at", "review_note"]
     registration.save(update_fields=update_fields)
+    if to_status in (Status.CANCELLED, Status.REJECTED):
+        # A letter of invitation to somebody who no longer comes is void.
+        visa_letters_withdraw_for(registration, by=by)
     if ATTENDING in (from_status, to_status):
         # The seats left on the public pages change.
         signals.seats_changed.send(sender=Registration)

@@ -14,7 +14,8 @@ field by field). Each raises ``ValidationError`` with a code.
 - ``registration``: the rules between fields (one organisation, the event's
   own sessions, no two sessions at the same time).
 - ``images``: a badge photo proven a picture by decoding it, then written
-  anew without its metadata.
+  anew without its metadata; a stamp image for the visa letters.
+- ``visas``: a visa request's passport number, birth date, stay and expiry.
 
 No module here imports the models, so that the models may use these rules.
 """
@@ -30,6 +31,7 @@ from registrations.validators.images import (
     PHOTO_MAX_BYTES,
     Portrait,
     read_portrait,
+    read_stamp,
     too_large,
 )
 from registrations.validators.registration import (
@@ -54,6 +56,12 @@ from registrations.validators.text import (
     refuse_hidden_characters,
     tidy_spaces,
 )
+from registrations.validators.visas import (
+    normalise_passport_number,
+    stay_errors,
+    validate_date_of_birth,
+    validate_passport_number,
+)
 
 __all__ = [
     "EMAIL_MAX_LENGTH",
@@ -75,7 +83,12 @@ __all__ = [
     "is_possible_id",
     "mixes_scripts",
     "normalise_email",
+    "normalise_passport_number",
     "read_portrait",
+    "read_stamp",
+    "stay_errors",
+    "validate_date_of_birth",
+    "validate_passport_number",
     "refuse_hidden_characters",
     "tidy_spaces",
     "too_large",

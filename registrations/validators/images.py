@@ -67,8 +67,12 @@ def too_many_pixels() -> ValidationError:
     )
 
 
-def read_portrait(data: bytes) -> Portrait:
-    """Decode ``data`` as a picture and return it cleaned, or raise ValidationError."""
+def decode(data: bytes, prepare) -> Image.Image:
+    """Decode ``data`` as a JPEG, PNG or WebP picture, then ``prepare`` it.
+
+    Refuse a file too large, a picture of too many pixels (checked before
+    its pixels are decoded) and anything that does not decode.
+    """
     if len(data) > PHOTO_MAX_BYTES:
         raise too_large()
     try:
@@ -78,16 +82,16 @@ def read_portrait(data: bytes) -> Portrait:
                 if image.width * image.height > PHOTO_MAX_PIXELS:
                     raise too_many_pixels()
                 image.load()
-                picture = ImageOps.exif_transpose(image)
+                return prepare(image)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
         raise too_many_pixels() from error
-    except (
-        UnidentifiedImageError,
-        OSError,
-        SyntaxError,
-        ValueError,
-    ) as error:
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
         raise not_an_image() from error
+
+
+def read_portrait(data: bytes) -> Portrait:
+    """Decode ``data`` as a picture and return it cleaned, or raise ValidationError."""
+    picture = decode(data, ImageOps.exif_transpose)
     if picture.width < PHOTO_MIN_SIZE[0] or picture.height < PHOTO_MIN_SIZE[1]:
         raise ValidationError(
             _(
@@ -112,3 +116,33 @@ def read_portrait(data: bytes) -> Portrait:
     clean.paste(picture)
     clean.save(output, "JPEG", quality=JPEG_QUALITY, optimize=True)
     return Portrait(jpeg=output.getvalue(), width=clean.width, height=clean.height)
+
+
+# A stamp (the ministry's seal) is printed some 30 mm wide: 600 pixels is
+# 500 dots per inch there.
+STAMP_MAX_SIZE = (600, 600)
+STAMP_MIN_SIZE = (100, 100)
+
+
+def read_stamp(data: bytes) -> bytes:
+    """Decode ``data`` as a picture of a seal and return it as a fresh PNG.
+
+    Its transparency is kept, so that the seal overlaps the signature as ink
+    does; nothing else of the file is.
+    """
+    picture = decode(data, lambda image: image.convert("RGBA"))
+    if picture.width < STAMP_MIN_SIZE[0] or picture.height < STAMP_MIN_SIZE[1]:
+        raise ValidationError(
+            _(
+                "This picture is too small for a stamp: please send one at least "
+                "%(width)s × %(height)s pixels."
+            ),
+            code="stamp_too_small",
+            params={"width": STAMP_MIN_SIZE[0], "height": STAMP_MIN_SIZE[1]},
+        )
+    picture.thumbnail(STAMP_MAX_SIZE, Image.Resampling.LANCZOS)
+    clean = Image.new("RGBA", picture.size)
+    clean.paste(picture)
+    output = io.BytesIO()
+    clean.save(output, "PNG", optimize=True)
+    return output.getvalue()

@@ -1,4 +1,8 @@
-"""Delete registrations kept past their retention period (run it daily)."""
+"""Delete personal data kept past its retention period (run it daily).
+
+Passport data of visa requests goes first (VISA_DATA_RETENTION_DAYS after the
+event), then whole registrations (REGISTRATION_RETENTION_DAYS).
+"""
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
@@ -9,7 +13,9 @@ from registrations import services
 class Command(BaseCommand):
     help = (
         "Delete the registrations of events that ended more than "
-        "REGISTRATION_RETENTION_DAYS days ago, as the privacy notice promises."
+        "REGISTRATION_RETENTION_DAYS days ago, and the passport data of visa "
+        "requests VISA_DATA_RETENTION_DAYS days after the event, as the privacy "
+        "notice promises."
     )
 
     def add_arguments(self, parser):
@@ -20,9 +26,14 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, dry_run, **options):
+        visas = services.visa_data_delete_expired(dry_run=dry_run)
+        verb = "Would delete" if dry_run else "Deleted"
+        self.stdout.write(
+            f"{verb} the passport data of {visas} visa requests of events that "
+            f"ended over {settings.VISA_DATA_RETENTION_DAYS} days ago."
+        )
         count = services.registrations_delete_expired(dry_run=dry_run)
         days = settings.REGISTRATION_RETENTION_DAYS
-        verb = "Would delete" if dry_run else "Deleted"
         self.stdout.write(
             f"{verb} {count} registrations of events that ended over {days} days ago."
         )
