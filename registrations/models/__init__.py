@@ -40,10 +40,10 @@ from registrations.models.programme import (
 from registrations.models.registrations import (
     Registration,
     RegistrationQuerySet,
-    RegistrationSession,
     new_private_token,
     organisation_display_name,
 )
+from registrations.models.session_choices import RegistrationSession
 from registrations.models.visas import (
     PassportDataView,
     VisaLetter,
