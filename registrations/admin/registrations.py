@@ -111,6 +111,7 @@ class RegistrationAdmin(
             "country",
             "category",
             "language",
+            "listed_in_participants",
         ]
         needs = ["sessions", "dietary_needs", "accessibility_needs", "interpretation"]
         review = ["reviewed_by", "reviewed_at", "review_note", "consent_given_at"]

@@ -57,6 +57,7 @@ class OutgoingEmail(models.Model):
         DELEGATION_CONFIRMED = "delegation_confirmed", _("Delegation confirmed")
         PORTAL_LINK_REPLACED = "portal_link_replaced", _("Portal link replaced")
         INVITED = "invited", _("Personal invitation")
+        MESSAGE = "message", _("Message from the secretariat")
 
     State = OutgoingEmailState
 
@@ -86,6 +87,15 @@ class OutgoingEmail(models.Model):
         on_delete=models.CASCADE,
         null=True,
         blank=True,
+    )
+    message = models.ForeignKey(
+        "registrations.DelegateMessage",
+        verbose_name=_("message to delegates"),
+        related_name="emails",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        help_text=_("For a message staff wrote to chosen delegates."),
     )
     recipient = models.EmailField(_("recipient"), max_length=254)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)

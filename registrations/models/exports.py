@@ -20,12 +20,14 @@ class ExportLog(models.Model):
         ATTENDEES = "attendees", _("Attendee list")
         BADGES = "badges", _("Badges")
         DELEGATIONS = "delegations", _("List of delegations")
+        PARTICIPANTS = "participants", _("List of Participants")
 
     class Kind(models.TextChoices):
         SELECTED = "selected", _("Selected registrations")
         FILTERED = "filtered", _("Filtered list")
         SESSION = "session", _("Session attendees")
         COMMAND = "command", _("Management command")
+        EVENT = "event", _("Whole event")
 
     class Format(models.TextChoices):
         CSV = "csv", "CSV"

@@ -17,7 +17,8 @@ data on time), ``badges`` (issued, reissued, every print recorded),
 ``photos`` (badge photos in the private storage), ``delegations`` (create and
 invite), ``delegation_review`` (remind, new portal links, confirm),
 ``nominations`` (the focal point's steps), ``notes_verbales`` and
-``invitations`` (personal invitations). Reads live in
+``invitations`` (personal invitations), ``participants`` (the List of
+Participants made final) and ``messages`` (staff write to delegates). Reads live in
 ``registrations.selectors``. Import from here: ``services.registration_approve``.
 """
 
@@ -78,6 +79,7 @@ from registrations.services.notes_verbales import (
     delegation_upload_note_verbale,
     delegation_verify_note_verbale,
 )
+from registrations.services.participants import participants_list_mark
 from registrations.services.photos import (
     delegate_can_upload_photo,
     photo_remove,
@@ -137,6 +139,7 @@ __all__ = [
     "invitation_decline",
     "invitation_is_usable",
     "invitation_revoke",
+    "participants_list_mark",
     "member_correct",
     "member_nominate",
     "member_replace",
