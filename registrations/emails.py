@@ -18,7 +18,8 @@ from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from registrations import email_text, selectors
+from registrations import email_text, message_texts, selectors
+from registrations.documents import calendar
 from registrations.models import (
     Delegation,
     Invitation,
@@ -52,6 +53,8 @@ DELEGATION_CONFIRMED = "delegation_confirmed"
 PORTAL_LINK_REPLACED = "portal_link_replaced"
 # To the receiver of a personal invitation.
 INVITED = "invited"
+# A message staff wrote to chosen delegates (``DelegateMessage``).
+MESSAGE = "message"
 
 SUBJECTS = {
     CONFIRMATION: _("Registration received: %(event)s"),
@@ -72,18 +75,24 @@ SUBJECTS = {
     DELEGATION_CONFIRMED: _("Delegation confirmed: %(event)s"),
     PORTAL_LINK_REPLACED: _("Your delegation's new portal link: %(event)s"),
     INVITED: _("Invitation: %(event)s"),
+    # The subject staff wrote replaces it (``build_message_email``).
+    MESSAGE: _("A message from the secretariat: %(event)s"),
 }
 
 # The emails by whom they go to: the delegate, a focal point, an invitee.
 REGISTRATION_KINDS = frozenset(
     {CONFIRMATION, LINK_RESENT, LINK_REPLACED, LINK_REQUESTED, APPROVED, REJECTED}
     | {WAITLISTED, WAITLISTED_FULL, PROMOTED, VENUE_DETAILS, CANCELLED, NOMINATED}
+    | {MESSAGE}
 )
 DELEGATION_KINDS = frozenset(
     {DELEGATION_INVITED, DELEGATION_REMINDER, DELEGATION_SUBMITTED}
     | {DELEGATION_CONFIRMED, PORTAL_LINK_REPLACED}
 )
 INVITATION_KINDS = frozenset({INVITED})
+
+# The emails that carry the delegate's own sessions as a calendar file.
+WITH_CALENDAR = frozenset({APPROVED, PROMOTED})
 
 # The button at the end of the HTML part, by whom the email is for.
 BUTTONS = {
@@ -116,7 +125,8 @@ def build_registration_email(
 ) -> EmailMultiAlternatives:
     """Render the ``kind`` email for ``registration`` in the delegate's language."""
     with translation.override(registration.language):
-        return render_email(
+        sessions = list(selectors.chosen_sessions(registration))
+        message = render_email(
             kind,
             to=registration.email,
             event=registration.event,
@@ -125,9 +135,38 @@ def build_registration_email(
             context={
                 "registration": registration,
                 "delegation": registration.delegation,
-                "sessions": selectors.chosen_sessions(registration),
+                "sessions": sessions,
                 "waitlist_position": selectors.waitlist_position(registration),
             },
+        )
+        if kind in WITH_CALENDAR and sessions:
+            # Made as the email is sent: the programme as it stands then.
+            message.attach(
+                f"{registration.event.slug}-my-sessions.{calendar.EXTENSION}",
+                calendar.programme_calendar(
+                    registration.event,
+                    sessions,
+                    name=registration.event.localized.title,
+                ),
+                calendar.CONTENT_TYPE,
+            )
+        return message
+
+
+def build_message_email(registration: Registration, message) -> EmailMultiAlternatives:
+    """Render a staff message to one delegate, in the delegate's language."""
+    with translation.override(registration.language):
+        subject, body = message_texts.filled_in(
+            message, registration=registration, link=private_url(registration)
+        )
+        return render_email(
+            MESSAGE,
+            to=registration.email,
+            event=registration.event,
+            link=private_url(registration),
+            button=BUTTONS["registration"],
+            context={"registration": registration, "message_body": body},
+            subject=subject,
         )
 
 
@@ -168,7 +207,14 @@ def build_invitation_email(invitation: Invitation, kind: str) -> EmailMultiAlter
 
 
 def render_email(
-    kind: str, *, to: str, event, link: str, button, context: dict
+    kind: str,
+    *,
+    to: str,
+    event,
+    link: str,
+    button,
+    context: dict,
+    subject: str | None = None,
 ) -> EmailMultiAlternatives:
     """Render ``registrations/email/<kind>.txt`` as text and HTML, in the language on.
 
@@ -180,7 +226,7 @@ def render_email(
         "private_url": link,
         "site_url": settings.SITE_URL,
     }
-    subject = str(SUBJECTS[kind] % {"event": event.localized.title})
+    subject = subject or str(SUBJECTS[kind] % {"event": event.localized.title})
     written = render_to_string(f"registrations/email/{kind}.txt", context)
     # The HTML part is the same text in the site's layout, with the link as a
     # button; one wording per email to keep in step. Only our own addresses

@@ -1,6 +1,12 @@
 from django.urls import path, register_converter
 
-from registrations import badge_views, photo_views, views
+from registrations import (
+    badge_views,
+    calendar_views,
+    photo_views,
+    statistics_views,
+    views,
+)
 from registrations.converters import TokenConverter
 from registrations.portal import invitation
 from registrations.portal import views as portal
@@ -12,6 +18,11 @@ app_name = "registrations"
 urlpatterns = [
     path("", views.home, name="home"),
     path("events/<slug:slug>/", views.event_detail, name="event"),
+    path(
+        "events/<slug:slug>/programme.ics",
+        calendar_views.programme_ics,
+        name="programme_ics",
+    ),
     path("events/<slug:slug>/register/", views.register, name="register"),
     path("events/<slug:slug>/register/done/", views.registered, name="registered"),
     path("lost-link/", views.lost_link_current, name="lost_link_current"),
@@ -27,6 +38,11 @@ urlpatterns = [
         "registration/<token:token>/cancel/",
         views.private_cancel,
         name="private_cancel",
+    ),
+    path(
+        "registration/<token:token>/my-sessions.ics",
+        calendar_views.my_sessions_ics,
+        name="my_sessions_ics",
     ),
     path(
         "registration/<token:token>/photo/",
@@ -45,6 +61,23 @@ urlpatterns = [
     ),
     # Staff pages outside the admin, behind permissions of their own.
     path("staff/badges/", badge_views.staff_badge_page, name="staff_badges"),
+    path(
+        "staff/statistics/",
+        statistics_views.staff_statistics_page,
+        name="staff_statistics",
+    ),
+    path(
+        "staff/statistics/needs.csv",
+        statistics_views.staff_needs_download,
+        {"file_format": "csv"},
+        name="staff_needs_csv",
+    ),
+    path(
+        "staff/statistics/needs.xlsx",
+        statistics_views.staff_needs_download,
+        {"file_format": "xlsx"},
+        name="staff_needs_xlsx",
+    ),
     path(
         "staff/photos/<int:registration_id>/",
         photo_views.staff_photo,

@@ -6,7 +6,8 @@ modules: ``programme`` (events, sessions, speakers, organisations),
 ``registrations`` (the list and the change page), ``review`` (the decisions),
 ``exports`` (the attendee lists and their record), ``filters``,
 ``delegations`` (their list, page and actions, with ``delegation_exports``),
-``invite`` (organisations invited in bulk) and ``invitations`` (personal ones).
+``invite`` (organisations invited in bulk), ``invitations`` (personal ones),
+``participants`` (the List of Participants) and ``messages`` (to delegates).
 """
 
 from django.contrib import admin
@@ -16,6 +17,7 @@ from registrations.admin import (  # noqa: F401
     delegations,
     exports,
     invitations,
+    messages,
     programme,
     registrations,
 )

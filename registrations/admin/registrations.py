@@ -18,6 +18,7 @@ from registrations.admin.changelist import StatusSummaryMixin
 from registrations.admin.exports import RegistrationExportMixin
 from registrations.admin.filters import CountryFilter, SessionFilter
 from registrations.admin.forms import RegistrationCorrectionForm
+from registrations.admin.messages import MessageActionMixin
 from registrations.admin.review import ReviewMixin
 from registrations.mail.admin import OutgoingEmailInline, emails_url
 from registrations.models import Registration
@@ -27,6 +28,7 @@ Status = Registration.Status
 
 @admin.register(Registration)
 class RegistrationAdmin(
+    MessageActionMixin,
     ReviewMixin,
     RegistrationExportMixin,
     BadgeMixin,
@@ -86,6 +88,7 @@ class RegistrationAdmin(
         "export_selected_xlsx",
         "print_badges",
         "reissue_badges",
+        "write_message",
     ]
     inlines = [BadgeInline, OutgoingEmailInline]
     # The delegate's page is behind their private link, which no staff page

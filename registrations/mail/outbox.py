@@ -41,10 +41,16 @@ from django_tasks_db.backend import DatabaseBackend
 from registrations.emails import (
     build_delegation_email,
     build_invitation_email,
+    build_message_email,
     build_registration_email,
 )
 from registrations.mail.models import OutgoingEmail
-from registrations.models import Delegation, Invitation, Registration
+from registrations.models import (
+    DelegateMessage,
+    Delegation,
+    Invitation,
+    Registration,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -95,13 +101,16 @@ def email_record(
     registration: Registration | None = None,
     delegation: Delegation | None = None,
     invitation: Invitation | None = None,
+    message: DelegateMessage | None = None,
+    due: datetime.datetime | None = None,
 ) -> OutgoingEmail:
     """Record the ``kind`` email to its one owner and hand it to the task queue.
 
     The owner is a registration (to the delegate), a delegation (to its focal
     point) or a personal invitation (to the invitee). Call it inside the
     transaction of the decision that causes the email: when that rolls back,
-    the email is gone with it.
+    the email is gone with it. ``message``: the staff message it carries;
+    ``due``: when it may leave, if later than now (a message's rate).
     """
     if registration is not None:
         recipient, language = registration.email, registration.language
@@ -116,12 +125,13 @@ def email_record(
             registration=registration,
             delegation=delegation,
             invitation=invitation,
+            message=message,
             recipient=recipient,
             kind=kind,
             language=language,
             created_at=now,
-            queued_at=now,
-            next_attempt_at=now,
+            queued_at=due or now,
+            next_attempt_at=due or now,
         )
         schedule(email)
     return email
@@ -213,7 +223,10 @@ def _render(email: OutgoingEmail):
             "event", "organisation", "delegation__organisation"
         ).get(pk=email.registration_id)
         registration.language = email.language
-        message = build_registration_email(registration, email.kind)
+        if email.message_id:
+            message = build_message_email(registration, email.message)
+        else:
+            message = build_registration_email(registration, email.kind)
     elif email.delegation_id:
         delegation = Delegation.objects.select_related("event", "organisation").get(
             pk=email.delegation_id

@@ -21,6 +21,7 @@ class ExportLog(models.Model):
         BADGES = "badges", _("Badges")
         DELEGATIONS = "delegations", _("List of delegations")
         PARTICIPANTS = "participants", _("List of Participants")
+        NEEDS = "needs", _("Dietary and access needs")
 
     class Kind(models.TextChoices):
         SELECTED = "selected", _("Selected registrations")

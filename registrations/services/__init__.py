@@ -63,6 +63,11 @@ from registrations.services.links import (
     registration_replace_link,
     registration_request_link,
 )
+from registrations.services.messages import (
+    MessageTexts,
+    message_recipients,
+    message_send,
+)
 from registrations.services.nominations import (
     MEMBER_FIELDS,
     delegation_decline,
@@ -140,6 +145,9 @@ __all__ = [
     "invitation_is_usable",
     "invitation_revoke",
     "participants_list_mark",
+    "MessageTexts",
+    "message_recipients",
+    "message_send",
     "member_correct",
     "member_nominate",
     "member_replace",
