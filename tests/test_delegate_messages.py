@@ -1,4 +1,4 @@
-"""Messages to chosen delegates: written in the list, previewed, sent through the outbox."""
+"""Messages to chosen delegates: written in the list, previewed, sent by the outbox."""
 
 import datetime
 
