@@ -96,8 +96,13 @@ class Pages:
         return self.number
 
 
-def _entry_blocks(participant: Participant, language: str, width: float):
-    """Return the fitted texts of a participant: (left column, right column)."""
+def _entry_blocks(
+    participant: Participant, language: str, width: float, heading: str = ""
+):
+    """Return the fitted texts of a participant: (left column, right column).
+
+    The organisation is left out where the group's heading already names it.
+    """
     name = participant.name
     if participant.honorific and language == "en":
         name = f"{participant.honorific} {name}"
@@ -105,7 +110,10 @@ def _entry_blocks(participant: Participant, language: str, width: float):
     if participant.role:
         left.append(pdf.fit_text(participant.role, STYLES["role"], width=NAME_WIDTH))
     right_width = width - NAME_WIDTH - COLUMN_GAP - INDENT
-    details = [participant.title, participant.position, participant.organisation]
+    organisation = participant.organisation
+    if organisation.casefold() == heading.casefold():
+        organisation = ""
+    details = [participant.title, participant.position, organisation]
     right = [
         pdf.fit_text(text, STYLES["detail"], width=right_width, max_lines=4)
         for text in details
@@ -139,7 +147,7 @@ def render(sections: Sequence[Section], *, language: str, texts: dict) -> tuple:
             group_heading = pdf.fit_text(
                 group.heading, STYLES["group"], width=width, max_lines=3
             )
-            first = _entry_blocks(group.participants[0], language, width)
+            first = _entry_blocks(group.participants[0], language, width, group.heading)
             needed = group_heading.height + max(map(_height, first)) + 4 * mm
             if number == 0:
                 needed += fitted.height + 5 * mm
@@ -154,7 +162,7 @@ def render(sections: Sequence[Section], *, language: str, texts: dict) -> tuple:
             )
             pages.top -= 1.5 * mm
             for participant in group.participants:
-                left, right = _entry_blocks(participant, language, width)
+                left, right = _entry_blocks(participant, language, width, group.heading)
                 height = max(_height(left), _height(right))
                 pages.make_room(height + ENTRY_GAP)
                 _draw_column(

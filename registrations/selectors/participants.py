@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from registrations.countries import syllabary_key
@@ -41,6 +42,16 @@ SECTION_ORDER = (
     Sector.OTHER,
     Sector.STAFF,
 )
+# How the list heads each section (the sectors' own names are singular).
+SECTION_HEADINGS = {
+    Sector.GOVERNMENT: _("Governments"),
+    Sector.INTERNATIONAL: _("International organisations"),
+    Sector.NGO: _("Non-governmental organisations"),
+    Sector.ACADEMIC: _("Academia"),
+    Sector.PRESS: _("Press"),
+    Sector.OTHER: _("Other participants"),
+    Sector.STAFF: _("Organisers"),
+}
 ROLE_PLACE = {role: place for place, role in enumerate(DelegationRole.values)}
 LANGUAGES = ("en", "ja")
 
@@ -149,9 +160,14 @@ def _group_of(
 
 
 def _participant(registration: Registration, roles: dict, honorifics: dict):
+    honorific = honorifics.get(registration.honorific, "")
+    # "H.E." chosen as the honorific and typed as the rank is printed once.
+    title = registration.protocol_rank
+    if title.casefold().rstrip(".") == honorific.casefold().rstrip("."):
+        title = ""
     return Participant(
-        honorific=honorifics.get(registration.honorific, ""),
-        title=registration.protocol_rank,
+        honorific=honorific,
+        title=title,
         name=registration._listed_name,
         position=registration.position,
         organisation=registration.organisation_name,
@@ -167,7 +183,6 @@ def participants_sections(event: Event, language: str) -> list[Section]:
 
 
 def _sections(registrations: QuerySet, language: str) -> list[Section]:
-    sector_names = dict(Sector.choices)
     roles = {value: str(label) for value, label in DelegationRole.choices}
     honorifics = {value: str(label) for value, label in Registration.Honorific.choices}
     honorifics[""] = ""
@@ -193,7 +208,7 @@ def _sections(registrations: QuerySet, language: str) -> list[Section]:
                 name_key(group[0], language),
             )
         )
-        section = Section(sector=sector, heading=str(sector_names[sector]))
+        section = Section(sector=sector, heading=str(SECTION_HEADINGS[sector]))
         for heading, members, _place in mine:
             members.sort(
                 key=lambda member: (
