@@ -42,6 +42,10 @@ REVIEWER_PERMISSIONS = {
     "add_invitation",
     "change_invitation",
     "view_organisation",
+    # The statistics, and the record of the messages sent to delegates.
+    "view_statistics",
+    "view_delegatemessage",
+    "view_participantslist",
 }
 
 

@@ -6,80 +6,268 @@ from django.conf import settings
 from django.db import migrations, models
 
 
-class Migration(migrations.Migration):
+# Reviewers see the statistics; sending messages is granted person by person.
+REVIEWERS_SEE = ["view_statistics", "view_delegatemessage", "view_participantslist"]
 
+
+def permissions_of_reviewers(apps, codenames):
+    from django.contrib.auth.management import create_permissions
+
+    app_config = apps.get_app_config("registrations")
+    app_config.models_module = True
+    create_permissions(app_config, apps=apps, verbosity=0)
+    app_config.models_module = None
+    group = apps.get_model("auth", "Group").objects.filter(name="Reviewers").first()
+    chosen = apps.get_model("auth", "Permission").objects.filter(
+        content_type__app_label="registrations", codename__in=codenames
+    )
+    return group, chosen
+
+
+def grant(apps, schema_editor):
+    group, chosen = permissions_of_reviewers(apps, REVIEWERS_SEE)
+    if group is not None:
+        group.permissions.add(*chosen)
+
+
+def revoke(apps, schema_editor):
+    group, chosen = permissions_of_reviewers(apps, REVIEWERS_SEE)
+    if group is not None:
+        group.permissions.remove(*chosen)
+
+
+class Migration(migrations.Migration):
     dependencies = [
-        ('registrations', '0014_event_waitlist_and_venue'),
+        ("registrations", "0014_event_waitlist_and_venue"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='registration',
-            options={'ordering': ['-submitted_at', '-pk'], 'permissions': [('review_registration', 'Can approve, reject and waitlist registrations'), ('export_registration', 'Can export attendee lists'), ('view_statistics', 'Can see the registration statistics')], 'verbose_name': 'registration', 'verbose_name_plural': 'registrations'},
-        ),
-        migrations.AddField(
-            model_name='delegation',
-            name='list_position',
-            field=models.PositiveSmallIntegerField(blank=True, help_text='Lower numbers first among the delegations of its kind; empty: in alphabetical order (五十音順 in the Japanese edition) after them.', null=True, verbose_name='place in the List of Participants'),
-        ),
-        migrations.AddField(
-            model_name='registration',
-            name='listed_in_participants',
-            field=models.BooleanField(default=True, help_text='Name, title, position and organisation in the list handed to the participants; never the email address or the needs.', verbose_name='listed in the List of Participants'),
-        ),
-        migrations.AlterField(
-            model_name='exportlog',
-            name='document',
-            field=models.CharField(choices=[('attendees', 'Attendee list'), ('badges', 'Badges'), ('delegations', 'List of delegations'), ('participants', 'List of Participants'), ('needs', 'Dietary and access needs')], default='attendees', max_length=20, verbose_name='document'),
-        ),
-        migrations.AlterField(
-            model_name='exportlog',
-            name='kind',
-            field=models.CharField(choices=[('selected', 'Selected registrations'), ('filtered', 'Filtered list'), ('session', 'Session attendees'), ('command', 'Management command'), ('event', 'Whole event')], max_length=10, verbose_name='kind'),
-        ),
-        migrations.AlterField(
-            model_name='outgoingemail',
-            name='kind',
-            field=models.CharField(choices=[('confirmation', 'Registration received'), ('link_resent', 'Private link sent again'), ('link_replaced', 'Private link replaced'), ('link_requested', 'Private link asked for'), ('approved', 'Approval'), ('rejected', 'Rejection'), ('waitlisted', 'Waiting list'), ('waitlisted_full', 'Waiting list: no seat left'), ('promoted', 'Approval from the waiting list'), ('venue_details', 'Venue details'), ('cancelled', 'Cancellation'), ('nominated', 'Nomination by a delegation'), ('delegation_invited', 'Invitation of a delegation'), ('delegation_reminder', 'Reminder to a focal point'), ('delegation_submitted', 'Delegation received'), ('delegation_confirmed', 'Delegation confirmed'), ('portal_link_replaced', 'Portal link replaced'), ('invited', 'Personal invitation'), ('message', 'Message from the secretariat')], max_length=20, verbose_name='kind'),
-        ),
-        migrations.CreateModel(
-            name='DelegateMessage',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('subject_en', models.CharField(max_length=200, verbose_name='subject (English)')),
-                ('body_en', models.TextField(verbose_name='message (English)')),
-                ('subject_ja', models.CharField(max_length=200, verbose_name='subject (Japanese)')),
-                ('body_ja', models.TextField(verbose_name='message (Japanese)')),
-                ('selection', models.JSONField(blank=True, default=dict, help_text='The filters or registrations chosen in the list.', verbose_name='selection')),
-                ('recipient_count', models.PositiveIntegerField(default=0, verbose_name='recipients')),
-                ('sent_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='sent at')),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='messages', to='registrations.event', verbose_name='event')),
-                ('sent_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='delegate_messages', to=settings.AUTH_USER_MODEL, verbose_name='sent by')),
-            ],
+            name="registration",
             options={
-                'verbose_name': 'message to delegates',
-                'verbose_name_plural': 'messages to delegates',
-                'ordering': ['-sent_at', '-pk'],
-                'permissions': [('send_delegatemessage', 'Can send messages to delegates')],
+                "ordering": ["-submitted_at", "-pk"],
+                "permissions": [
+                    (
+                        "review_registration",
+                        "Can approve, reject and waitlist registrations",
+                    ),
+                    ("export_registration", "Can export attendee lists"),
+                    ("view_statistics", "Can see the registration statistics"),
+                ],
+                "verbose_name": "registration",
+                "verbose_name_plural": "registrations",
             },
         ),
         migrations.AddField(
-            model_name='outgoingemail',
-            name='message',
-            field=models.ForeignKey(blank=True, help_text='For a message staff wrote to chosen delegates.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='emails', to='registrations.delegatemessage', verbose_name='message to delegates'),
+            model_name="delegation",
+            name="list_position",
+            field=models.PositiveSmallIntegerField(
+                blank=True,
+                help_text="Lower numbers first among the delegations of its kind; empty: in alphabetical order (五十音順 in the Japanese edition) after them.",
+                null=True,
+                verbose_name="place in the List of Participants",
+            ),
+        ),
+        migrations.AddField(
+            model_name="registration",
+            name="listed_in_participants",
+            field=models.BooleanField(
+                default=True,
+                help_text="Name, title, position and organisation in the list handed to the participants; never the email address or the needs.",
+                verbose_name="listed in the List of Participants",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="exportlog",
+            name="document",
+            field=models.CharField(
+                choices=[
+                    ("attendees", "Attendee list"),
+                    ("badges", "Badges"),
+                    ("delegations", "List of delegations"),
+                    ("participants", "List of Participants"),
+                    ("needs", "Dietary and access needs"),
+                ],
+                default="attendees",
+                max_length=20,
+                verbose_name="document",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="exportlog",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("selected", "Selected registrations"),
+                    ("filtered", "Filtered list"),
+                    ("session", "Session attendees"),
+                    ("command", "Management command"),
+                    ("event", "Whole event"),
+                ],
+                max_length=10,
+                verbose_name="kind",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="outgoingemail",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("confirmation", "Registration received"),
+                    ("link_resent", "Private link sent again"),
+                    ("link_replaced", "Private link replaced"),
+                    ("link_requested", "Private link asked for"),
+                    ("approved", "Approval"),
+                    ("rejected", "Rejection"),
+                    ("waitlisted", "Waiting list"),
+                    ("waitlisted_full", "Waiting list: no seat left"),
+                    ("promoted", "Approval from the waiting list"),
+                    ("venue_details", "Venue details"),
+                    ("cancelled", "Cancellation"),
+                    ("nominated", "Nomination by a delegation"),
+                    ("delegation_invited", "Invitation of a delegation"),
+                    ("delegation_reminder", "Reminder to a focal point"),
+                    ("delegation_submitted", "Delegation received"),
+                    ("delegation_confirmed", "Delegation confirmed"),
+                    ("portal_link_replaced", "Portal link replaced"),
+                    ("invited", "Personal invitation"),
+                    ("message", "Message from the secretariat"),
+                ],
+                max_length=20,
+                verbose_name="kind",
+            ),
         ),
         migrations.CreateModel(
-            name='ParticipantsList',
+            name="DelegateMessage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('final_at', models.DateTimeField(blank=True, help_text='Empty while the list is provisional.', null=True, verbose_name='marked final at')),
-                ('event', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='participants_list', to='registrations.event', verbose_name='event')),
-                ('final_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='participants_lists_finalised', to=settings.AUTH_USER_MODEL, verbose_name='marked final by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "subject_en",
+                    models.CharField(max_length=200, verbose_name="subject (English)"),
+                ),
+                ("body_en", models.TextField(verbose_name="message (English)")),
+                (
+                    "subject_ja",
+                    models.CharField(max_length=200, verbose_name="subject (Japanese)"),
+                ),
+                ("body_ja", models.TextField(verbose_name="message (Japanese)")),
+                (
+                    "selection",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text="The filters or registrations chosen in the list.",
+                        verbose_name="selection",
+                    ),
+                ),
+                (
+                    "recipient_count",
+                    models.PositiveIntegerField(default=0, verbose_name="recipients"),
+                ),
+                (
+                    "sent_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="sent at"
+                    ),
+                ),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="messages",
+                        to="registrations.event",
+                        verbose_name="event",
+                    ),
+                ),
+                (
+                    "sent_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="delegate_messages",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="sent by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'List of Participants',
-                'verbose_name_plural': 'Lists of Participants',
+                "verbose_name": "message to delegates",
+                "verbose_name_plural": "messages to delegates",
+                "ordering": ["-sent_at", "-pk"],
+                "permissions": [
+                    ("send_delegatemessage", "Can send messages to delegates")
+                ],
             },
         ),
+        migrations.AddField(
+            model_name="outgoingemail",
+            name="message",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="For a message staff wrote to chosen delegates.",
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="emails",
+                to="registrations.delegatemessage",
+                verbose_name="message to delegates",
+            ),
+        ),
+        migrations.CreateModel(
+            name="ParticipantsList",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "final_at",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="Empty while the list is provisional.",
+                        null=True,
+                        verbose_name="marked final at",
+                    ),
+                ),
+                (
+                    "event",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="participants_list",
+                        to="registrations.event",
+                        verbose_name="event",
+                    ),
+                ),
+                (
+                    "final_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="participants_lists_finalised",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="marked final by",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "List of Participants",
+                "verbose_name_plural": "Lists of Participants",
+            },
+        ),
+        migrations.RunPython(grant, revoke),
     ]
