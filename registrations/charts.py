@@ -17,11 +17,11 @@ HEIGHT = 220
 BAR_HEIGHT = 18
 BAR_GAP = 6
 # Room on the left for the bars' labels, and on the right for the values.
-LABEL_WIDTH = 190
-VALUE_WIDTH = 60
+LABEL_WIDTH = 240
+VALUE_WIDTH = 80
 BAR_AREA = WIDTH - LABEL_WIDTH - VALUE_WIDTH
 # A label longer than this is shortened in the drawing (whole in the table).
-LABEL_CHARACTERS = 30
+LABEL_CHARACTERS = 34
 
 
 def short(label: str) -> str:

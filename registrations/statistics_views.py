@@ -83,7 +83,11 @@ def statistics_page(request):
     if not request.user.has_perm(STATISTICS_PERMISSION):
         raise PermissionDenied
     event, events = chosen_event(request)
-    stats = event_statistics(event, rest_label=_("Other countries (%(count)s)"))
+    stats = event_statistics(
+        event,
+        rest_label=_("Other countries (%(count)s)"),
+        not_listed=_("Organisation not on the list"),
+    )
     context = {
         **admin.site.each_context(request),
         "title": _("Statistics"),

@@ -119,11 +119,14 @@ def _needs(registrations: QuerySet, name: str) -> list[tuple[str, int]]:
     return [(item["need"], item["total"]) for item in counted]
 
 
-def event_statistics(event: Event, *, rest_label: str) -> Statistics:
+def event_statistics(
+    event: Event, *, rest_label: str, not_listed: str = "–"
+) -> Statistics:
     """Count everything the statistics page shows for ``event``.
 
     ``rest_label`` names the line that adds up the countries after the top
-    20 (with ``%(count)s``), in the reader's language.
+    20 (with ``%(count)s``), ``not_listed`` the delegates whose organisation
+    is not on the list, in the reader's language.
     """
     registrations = Registration.objects.filter(event=event)
     by_status = dict(
@@ -164,7 +167,9 @@ def event_statistics(event: Event, *, rest_label: str) -> Statistics:
             TOP_COUNTRIES,
             rest_label,
         ),
-        by_kind=_breakdown(registrations, "organisation__kind", sectors),
+        by_kind=_breakdown(
+            registrations, "organisation__kind", {**sectors, None: not_listed}
+        ),
         by_delegation=[
             {
                 "name": delegation.organisation.localized.name,
