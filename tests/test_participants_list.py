@@ -315,3 +315,48 @@ def test_the_form_lists_the_delegate_unless_they_untick_the_box(client):
     assert "List of Participants" in content
     field = response.context["form"]["listed_in_participants"]
     assert field.value() is True
+
+
+@pytest.mark.parametrize("ticked", [True, False])
+def test_the_delegate_s_choice_on_the_form_is_kept(client, ticked):
+    from tests.test_registration_views import form_data
+
+    event = EventFactory()
+    data = form_data(event)
+    if ticked:
+        data["listed_in_participants"] = "on"
+    response = client.post(
+        reverse("registrations:register", kwargs={"slug": event.slug}), data
+    )
+    assert response.status_code == 302
+    assert Registration.objects.get().listed_in_participants is ticked
+
+
+def test_a_nominee_chooses_too_when_completing_their_details(client):
+    delegation = DelegationFactory()
+    nominee = RegistrationFactory(
+        event=delegation.event,
+        organisation=delegation.organisation,
+        delegation=delegation,
+        delegation_role=DelegationRole.MEMBER,
+        consent_given_at=None,
+    )
+    edit = reverse("registrations:private_edit", kwargs={"token": nominee.token})
+    page = client.get(edit).content.decode()
+    assert 'name="listed_in_participants"' in page
+    data = {
+        "honorific": "mr",
+        "given_name": nominee.given_name,
+        "family_name": nominee.family_name,
+        "name_ja": "",
+        "position": "Counsellor",
+        "country": "TH",
+        "dietary_needs": "",
+        "accessibility_needs": "",
+        "interpretation": "none",
+        "consent": "on",
+    }
+    assert client.post(edit, data).status_code == 302
+    nominee.refresh_from_db()
+    assert nominee.consent_given_at is not None
+    assert not nominee.listed_in_participants
