@@ -18,7 +18,8 @@ from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from registrations import email_text, selectors
+from registrations import email_text, message_texts, selectors
+from registrations.documents import calendar
 from registrations.models import (
     Delegation,
     Invitation,
@@ -57,6 +58,8 @@ INVITED = "invited"
 # A visa support letter, attached; a request refused.
 VISA_LETTER = "visa_letter"
 VISA_REFUSED = "visa_refused"
+# A message staff wrote to chosen delegates (``DelegateMessage``).
+MESSAGE = "message"
 
 SUBJECTS = {
     CONFIRMATION: _("Registration received: %(event)s"),
@@ -79,6 +82,8 @@ SUBJECTS = {
     INVITED: _("Invitation: %(event)s"),
     VISA_LETTER: _("Your visa support letter: %(event)s"),
     VISA_REFUSED: _("Your request for a visa support letter: %(event)s"),
+    # The subject staff wrote replaces it (``build_message_email``).
+    MESSAGE: _("A message from the secretariat: %(event)s"),
 }
 
 # The emails by whom they go to: the delegate, a focal point, an invitee.
@@ -86,12 +91,16 @@ REGISTRATION_KINDS = frozenset(
     {CONFIRMATION, LINK_RESENT, LINK_REPLACED, LINK_REQUESTED, APPROVED, REJECTED}
     | {WAITLISTED, WAITLISTED_FULL, PROMOTED, VENUE_DETAILS, CANCELLED, NOMINATED}
     | {VISA_LETTER, VISA_REFUSED}
+    | {MESSAGE}
 )
 DELEGATION_KINDS = frozenset(
     {DELEGATION_INVITED, DELEGATION_REMINDER, DELEGATION_SUBMITTED}
     | {DELEGATION_CONFIRMED, PORTAL_LINK_REPLACED}
 )
 INVITATION_KINDS = frozenset({INVITED})
+
+# The emails that carry the delegate's own sessions as a calendar file.
+WITH_CALENDAR = frozenset({APPROVED, PROMOTED})
 
 # The button at the end of the HTML part, by whom the email is for.
 BUTTONS = {
@@ -130,6 +139,7 @@ def build_registration_email(
     """
     attachment = visa_attachment(visa_letter)
     with translation.override(registration.language):
+        sessions = list(selectors.chosen_sessions(registration))
         message = render_email(
             kind,
             to=registration.email,
@@ -139,13 +149,24 @@ def build_registration_email(
             context={
                 "registration": registration,
                 "delegation": registration.delegation,
-                "sessions": selectors.chosen_sessions(registration),
+                "sessions": sessions,
                 "waitlist_position": selectors.waitlist_position(registration),
                 "visa_letter": visa_letter,
                 "visa_attached": attachment is not None,
                 "visa_request": getattr(registration, "visa_request", None),
             },
         )
+        if kind in WITH_CALENDAR and sessions:
+            # Made as the email is sent: the programme as it stands then.
+            message.attach(
+                f"{registration.event.slug}-my-sessions.{calendar.EXTENSION}",
+                calendar.programme_calendar(
+                    registration.event,
+                    sessions,
+                    name=registration.event.localized.title,
+                ),
+                calendar.CONTENT_TYPE,
+            )
     if attachment is not None:
         message.attach(*attachment)
     return message
@@ -161,6 +182,23 @@ def visa_attachment(letter: VisaLetter | None) -> tuple[str, bytes, str] | None:
     except OSError:
         return None
     return f"{letter.reference}.pdf", content, "application/pdf"
+
+
+def build_message_email(registration: Registration, message) -> EmailMultiAlternatives:
+    """Render a staff message to one delegate, in the delegate's language."""
+    with translation.override(registration.language):
+        subject, body = message_texts.filled_in(
+            message, registration=registration, link=private_url(registration)
+        )
+        return render_email(
+            MESSAGE,
+            to=registration.email,
+            event=registration.event,
+            link=private_url(registration),
+            button=BUTTONS["registration"],
+            context={"registration": registration, "message_body": body},
+            subject=subject,
+        )
 
 
 def build_delegation_email(delegation: Delegation, kind: str) -> EmailMultiAlternatives:
@@ -200,7 +238,14 @@ def build_invitation_email(invitation: Invitation, kind: str) -> EmailMultiAlter
 
 
 def render_email(
-    kind: str, *, to: str, event, link: str, button, context: dict
+    kind: str,
+    *,
+    to: str,
+    event,
+    link: str,
+    button,
+    context: dict,
+    subject: str | None = None,
 ) -> EmailMultiAlternatives:
     """Render ``registrations/email/<kind>.txt`` as text and HTML, in the language on.
 
@@ -212,7 +257,7 @@ def render_email(
         "private_url": link,
         "site_url": settings.SITE_URL,
     }
-    subject = str(SUBJECTS[kind] % {"event": event.localized.title})
+    subject = subject or str(SUBJECTS[kind] % {"event": event.localized.title})
     written = render_to_string(f"registrations/email/{kind}.txt", context)
     # The HTML part is the same text in the site's layout, with the link as a
     # button; one wording per email to keep in step. Only our own addresses

@@ -1,6 +1,14 @@
 from django.urls import path, register_converter
 
-from registrations import badge_views, door_views, photo_views, views, visa_views
+from registrations import (
+    badge_views,
+    calendar_views,
+    door_views,
+    photo_views,
+    statistics_views,
+    views,
+    visa_views,
+)
 from registrations.converters import TokenConverter
 from registrations.portal import invitation
 from registrations.portal import views as portal
@@ -12,6 +20,11 @@ app_name = "registrations"
 urlpatterns = [
     path("", views.home, name="home"),
     path("events/<slug:slug>/", views.event_detail, name="event"),
+    path(
+        "events/<slug:slug>/programme.ics",
+        calendar_views.programme_ics,
+        name="programme_ics",
+    ),
     path("events/<slug:slug>/register/", views.register, name="register"),
     path("events/<slug:slug>/register/done/", views.registered, name="registered"),
     path("lost-link/", views.lost_link_current, name="lost_link_current"),
@@ -27,6 +40,11 @@ urlpatterns = [
         "registration/<token:token>/cancel/",
         views.private_cancel,
         name="private_cancel",
+    ),
+    path(
+        "registration/<token:token>/my-sessions.ics",
+        calendar_views.my_sessions_ics,
+        name="my_sessions_ics",
     ),
     path(
         "registration/<token:token>/photo/",
@@ -70,6 +88,23 @@ urlpatterns = [
         "staff/attendance/data/",
         door_views.attendance_data,
         name="attendance_data",
+    ),
+    path(
+        "staff/statistics/",
+        statistics_views.staff_statistics_page,
+        name="staff_statistics",
+    ),
+    path(
+        "staff/statistics/needs.csv",
+        statistics_views.staff_needs_download,
+        {"file_format": "csv"},
+        name="staff_needs_csv",
+    ),
+    path(
+        "staff/statistics/needs.xlsx",
+        statistics_views.staff_needs_download,
+        {"file_format": "xlsx"},
+        name="staff_needs_xlsx",
     ),
     path(
         "staff/photos/<int:registration_id>/",

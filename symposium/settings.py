@@ -259,6 +259,11 @@ if EMAIL_TIMEOUT < 1:
 EMAIL_RETRY_FIRST_SECONDS = read_int(ENV, "EMAIL_RETRY_FIRST_SECONDS", default=60)
 EMAIL_RETRY_MAX_SECONDS = read_int(ENV, "EMAIL_RETRY_MAX_SECONDS", default=3600)
 EMAIL_RETRY_HOURS = read_int(ENV, "EMAIL_RETRY_HOURS", default=24)
+# Messages staff send to many delegates leave at most this many a minute, so
+# that the mail server does not take a burst for spam or refuse it.
+MESSAGE_EMAILS_PER_MINUTE = read_int(ENV, "MESSAGE_EMAILS_PER_MINUTE", default=60)
+if MESSAGE_EMAILS_PER_MINUTE < 1:
+    raise ImproperlyConfigured("MESSAGE_EMAILS_PER_MINUTE must be at least 1.")
 if not 1 <= EMAIL_RETRY_FIRST_SECONDS <= EMAIL_RETRY_MAX_SECONDS:
     raise ImproperlyConfigured(
         "EMAIL_RETRY_FIRST_SECONDS must be at least 1 and at most "

@@ -45,6 +45,10 @@ REVIEWER_PERMISSIONS = {
     # The door: who came in, and how many.
     "view_checkin",
     "view_attendance",
+    # The statistics, and the record of the messages sent to delegates.
+    "view_statistics",
+    "view_delegatemessage",
+    "view_participantslist",
 }
 
 

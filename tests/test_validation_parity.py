@@ -62,6 +62,9 @@ def form_data(registration: Registration, **changes) -> dict:
             for count in ("TOTAL", "INITIAL", "MIN_NUM", "MAX_NUM")
         },
     }
+    if registration.listed_in_participants:
+        # A ticked box, as the browser sends it (an unticked one is absent).
+        data["listed_in_participants"] = "on"
     data.update(changes)
     return data
 

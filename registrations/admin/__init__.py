@@ -8,8 +8,9 @@ modules: ``programme`` (events, sessions, speakers, organisations),
 ``delegations`` (their list, page and actions, with ``delegation_exports``),
 ``invite`` (organisations invited in bulk), ``invitations`` (personal ones),
 ``checkins`` (the door's record), ``visas`` (the protocol office's visa
-requests and letters) and ``visa_records`` (letterheads, and the log of who
-read passport data).
+requests and letters), ``visa_records`` (letterheads, and the log of who
+read passport data), ``participants`` (the List of Participants) and
+``messages`` (to delegates).
 """
 
 from django.contrib import admin
@@ -20,6 +21,7 @@ from registrations.admin import (  # noqa: F401
     delegations,
     exports,
     invitations,
+    messages,
     programme,
     registrations,
     visa_records,

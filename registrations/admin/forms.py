@@ -101,6 +101,7 @@ class DelegationForm(forms.ModelForm):
             "focal_point_email",
             "focal_point_phone",
             "focal_point_language",
+            "list_position",
         ]
         field_classes = {
             "focal_point_name": validators.SingleLineTextField,
@@ -128,11 +129,19 @@ class DelegationForm(forms.ModelForm):
                     by=self.changed_by,
                     send=data.get("send_invitation", False),
                 )
+                if data.get("list_position") is not None:
+                    services.delegation_update(
+                        delegation=self.instance,
+                        by=self.changed_by,
+                        seat_quota=data["seat_quota"],
+                        list_position=data["list_position"],
+                    )
             else:
                 services.delegation_update(
                     delegation=self.instance,
                     by=self.changed_by,
                     seat_quota=data["seat_quota"],
+                    list_position=data.get("list_position"),
                     **focal_point,
                 )
         except services.RegistrationError as error:

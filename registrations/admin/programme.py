@@ -12,6 +12,7 @@ from registrations import services
 from registrations.admin.exports import SessionExportMixin
 from registrations.admin.forms import EventForm
 from registrations.admin.invite import InviteDelegationsMixin
+from registrations.admin.participants import PARTICIPANTS_ACTIONS, ParticipantsListMixin
 from registrations.models import (
     Event,
     Organisation,
@@ -106,7 +107,10 @@ class SessionInline(LabelledColumnsMixin, admin.TabularInline):
 
 @admin.register(Event)
 class EventAdmin(
-    WaitlistOnRaisedCapacityMixin, LabelledDateTimeMixin, admin.ModelAdmin
+    ParticipantsListMixin,
+    WaitlistOnRaisedCapacityMixin,
+    LabelledDateTimeMixin,
+    admin.ModelAdmin,
 ):
     form = EventForm
     list_display = [
@@ -122,7 +126,7 @@ class EventAdmin(
     date_hierarchy = "starts_at"
     inlines = [SessionInline]
     readonly_fields = ["venue_details_sent_at"]
-    actions = ["send_venue_details"]
+    actions = ["send_venue_details", *PARTICIPANTS_ACTIONS]
     # A map link typed without its scheme is taken as https://.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [

@@ -23,6 +23,7 @@ from registrations.admin.filters import (
     SessionFilter,
 )
 from registrations.admin.forms import RegistrationCorrectionForm
+from registrations.admin.messages import MessageActionMixin
 from registrations.admin.review import ReviewMixin
 from registrations.mail.admin import OutgoingEmailInline, emails_url
 from registrations.models import Registration
@@ -33,6 +34,7 @@ Status = Registration.Status
 
 @admin.register(Registration)
 class RegistrationAdmin(
+    MessageActionMixin,
     ReviewMixin,
     RegistrationExportMixin,
     BadgeMixin,
@@ -93,6 +95,7 @@ class RegistrationAdmin(
         "export_selected_xlsx",
         "print_badges",
         "reissue_badges",
+        "write_message",
     ]
     inlines = [BadgeInline, OutgoingEmailInline]
     # The delegate's page is behind their private link, which no staff page
@@ -118,6 +121,7 @@ class RegistrationAdmin(
             "country",
             "category",
             "language",
+            "listed_in_participants",
         ]
         needs = ["sessions", "dietary_needs", "accessibility_needs", "interpretation"]
         review = ["reviewed_by", "reviewed_at", "review_note", "consent_given_at"]

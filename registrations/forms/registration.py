@@ -162,6 +162,7 @@ class DelegateDetailsForm(RegistrationDetailsForm):
             "name_ja": _("Name in Japanese script (optional)"),
             "category": _("You attend as"),
             "interpretation": _("Simultaneous interpretation"),
+            "listed_in_participants": _("List me in the List of Participants"),
         }
         help_texts = {
             "given_name": _("As in your passport or identity document."),
@@ -178,6 +179,11 @@ class DelegateDetailsForm(RegistrationDetailsForm):
             ),
             "interpretation": _(
                 "The plenary sessions are held in English and Japanese."
+            ),
+            "listed_in_participants": _(
+                "The list handed to every participant gives your name, title, "
+                "position and organisation, never your email or your needs. "
+                "Untick the box to be left out of it."
             ),
         }
         widgets = {
@@ -248,6 +254,7 @@ class DelegateDetailsForm(RegistrationDetailsForm):
                 "accessibility_needs",
                 "interpretation",
             ),
+            Fieldset(_("List of Participants"), "listed_in_participants"),
         ]
 
 

@@ -59,6 +59,7 @@ class OutgoingEmail(models.Model):
         INVITED = "invited", _("Personal invitation")
         VISA_LETTER = "visa_letter", _("Visa support letter")
         VISA_REFUSED = "visa_refused", _("Visa letter refused")
+        MESSAGE = "message", _("Message from the secretariat")
 
     State = OutgoingEmailState
 
@@ -97,6 +98,15 @@ class OutgoingEmail(models.Model):
         null=True,
         blank=True,
         help_text=_("The letter attached to the email, as a PDF."),
+    )
+    message = models.ForeignKey(
+        "registrations.DelegateMessage",
+        verbose_name=_("message to delegates"),
+        related_name="emails",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        help_text=_("For a message staff wrote to chosen delegates."),
     )
     recipient = models.EmailField(_("recipient"), max_length=254)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)

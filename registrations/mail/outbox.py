@@ -41,10 +41,16 @@ from django_tasks_db.backend import DatabaseBackend
 from registrations.emails import (
     build_delegation_email,
     build_invitation_email,
+    build_message_email,
     build_registration_email,
 )
 from registrations.mail.models import OutgoingEmail
-from registrations.models import Delegation, Invitation, Registration
+from registrations.models import (
+    DelegateMessage,
+    Delegation,
+    Invitation,
+    Registration,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -96,6 +102,8 @@ def email_record(
     delegation: Delegation | None = None,
     invitation: Invitation | None = None,
     visa_letter=None,
+    message: DelegateMessage | None = None,
+    due: datetime.datetime | None = None,
 ) -> OutgoingEmail:
     """Record the ``kind`` email to its one owner and hand it to the task queue.
 
@@ -105,7 +113,8 @@ def email_record(
     The owner is a registration (to the delegate), a delegation (to its focal
     point) or a personal invitation (to the invitee). Call it inside the
     transaction of the decision that causes the email: when that rolls back,
-    the email is gone with it.
+    the email is gone with it. ``message``: the staff message it carries;
+    ``due``: when it may leave, if later than now (a message's rate).
     """
     if registration is not None:
         recipient, language = registration.email, registration.language
@@ -121,12 +130,13 @@ def email_record(
             delegation=delegation,
             invitation=invitation,
             visa_letter=visa_letter,
+            message=message,
             recipient=recipient,
             kind=kind,
             language=language,
             created_at=now,
-            queued_at=now,
-            next_attempt_at=now,
+            queued_at=due or now,
+            next_attempt_at=due or now,
         )
         schedule(email)
     return email
@@ -218,9 +228,12 @@ def _render(email: OutgoingEmail):
             "event", "organisation", "delegation__organisation"
         ).get(pk=email.registration_id)
         registration.language = email.language
-        message = build_registration_email(
-            registration, email.kind, visa_letter=email.visa_letter
-        )
+        if email.message_id:
+            message = build_message_email(registration, email.message)
+        else:
+            message = build_registration_email(
+                registration, email.kind, visa_letter=email.visa_letter
+            )
     elif email.delegation_id:
         delegation = Delegation.objects.select_related("event", "organisation").get(
             pk=email.delegation_id

@@ -27,6 +27,11 @@ from registrations.models.delegations import (
 from registrations.models.exports import ExportLog
 from registrations.models.history import RegistrationChange
 from registrations.models.invitations import Invitation, new_invitation_token
+from registrations.models.participants import (
+    DelegateMessage,
+    ListingConsent,
+    ParticipantsList,
+)
 from registrations.models.photos import DelegatePhoto
 from registrations.models.programme import (
     Event,
@@ -60,7 +65,10 @@ __all__ = [
     "BadgePrint",
     "CheckIn",
     "CheckInQuerySet",
+    "DelegateMessage",
     "DelegatePhoto",
+    "ListingConsent",
+    "ParticipantsList",
     "Delegation",
     "DelegationChange",
     "DelegationQuerySet",

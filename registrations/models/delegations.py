@@ -106,6 +106,15 @@ class Delegation(models.Model):
         choices=State.choices,
         default=State.INVITED,
     )
+    list_position = models.PositiveSmallIntegerField(
+        _("place in the List of Participants"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Lower numbers first among the delegations of its kind; empty: in "
+            "alphabetical order (五十音順 in the Japanese edition) after them."
+        ),
+    )
     focal_point_name = models.CharField(_("focal point's name"), max_length=200)
     focal_point_email = models.EmailField(_("focal point's email"), max_length=254)
     focal_point_phone = models.CharField(

@@ -21,12 +21,15 @@ class ExportLog(models.Model):
         BADGES = "badges", _("Badges")
         DELEGATIONS = "delegations", _("List of delegations")
         VISA_REQUESTS = "visa_requests", _("Visa requests (protocol office)")
+        PARTICIPANTS = "participants", _("List of Participants")
+        NEEDS = "needs", _("Dietary and access needs")
 
     class Kind(models.TextChoices):
         SELECTED = "selected", _("Selected registrations")
         FILTERED = "filtered", _("Filtered list")
         SESSION = "session", _("Session attendees")
         COMMAND = "command", _("Management command")
+        EVENT = "event", _("Whole event")
 
     class Format(models.TextChoices):
         CSV = "csv", "CSV"

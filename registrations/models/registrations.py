@@ -21,6 +21,7 @@ from registrations.models.choices import (
     Sector,
 )
 from registrations.models.delegations import MEMBER_CONSTRAINTS, DelegationMember
+from registrations.models.participants import ListingConsent
 from registrations.models.programme import Event, Organisation, Session
 from registrations.validators import email_key
 
@@ -56,7 +57,7 @@ class RegistrationQuerySet(models.QuerySet):
         )
 
 
-class Registration(DelegationMember, models.Model):
+class Registration(DelegationMember, ListingConsent, models.Model):
     Status = RegistrationStatus
 
     Category = Sector
@@ -92,6 +93,7 @@ class Registration(DelegationMember, models.Model):
         "dietary_needs",
         "accessibility_needs",
         "interpretation",
+        "listed_in_participants",
     )
 
     event = models.ForeignKey(
@@ -224,6 +226,7 @@ class Registration(DelegationMember, models.Model):
                 _("Can approve, reject and waitlist registrations"),
             ),
             ("export_registration", _("Can export attendee lists")),
+            ("view_statistics", _("Can see the registration statistics")),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -17,8 +17,9 @@ data on time), ``badges`` (issued, reissued, every print recorded),
 ``photos`` (badge photos in the private storage), ``checkins`` (the door),
 ``delegations`` (create and invite), ``delegation_review`` (remind, new
 portal links, confirm), ``nominations`` (the focal point's steps),
-``notes_verbales``, ``invitations`` (personal invitations) and ``visas``
-(visa support requests and letters). Reads live in
+``notes_verbales``, ``invitations`` (personal invitations), ``visas`` (visa
+support requests and letters), ``participants`` (the List of Participants
+made final) and ``messages`` (staff write to delegates). Reads live in
 ``registrations.selectors``. Import from here: ``services.registration_approve``.
 """
 
@@ -70,6 +71,11 @@ from registrations.services.links import (
     registration_replace_link,
     registration_request_link,
 )
+from registrations.services.messages import (
+    MessageTexts,
+    message_recipients,
+    message_send,
+)
 from registrations.services.nominations import (
     MEMBER_FIELDS,
     delegation_decline,
@@ -86,6 +92,7 @@ from registrations.services.notes_verbales import (
     delegation_upload_note_verbale,
     delegation_verify_note_verbale,
 )
+from registrations.services.participants import participants_list_mark
 from registrations.services.photos import (
     delegate_can_upload_photo,
     photo_remove,
@@ -163,6 +170,10 @@ __all__ = [
     "invitation_decline",
     "invitation_is_usable",
     "invitation_revoke",
+    "participants_list_mark",
+    "MessageTexts",
+    "message_recipients",
+    "message_send",
     "member_correct",
     "member_nominate",
     "member_replace",

@@ -45,6 +45,8 @@ Status = Registration.Status
 
 # The states in which a delegation is still expected to submit.
 AWAITING_SUBMISSION = (State.INVITED, State.NOMINATIONS_OPEN)
+# Said of a field a caller leaves as it is.
+KEEP = object()
 FOCAL_POINT_FIELDS = (
     "focal_point_name",
     "focal_point_email",
@@ -216,9 +218,16 @@ def replace_portal_token(locked: Delegation) -> None:
 
 
 def delegation_update(
-    *, delegation: Delegation, by: AbstractBaseUser, seat_quota: int, **focal_point
+    *,
+    delegation: Delegation,
+    by: AbstractBaseUser,
+    seat_quota: int,
+    list_position: int | None | object = KEEP,
+    **focal_point,
 ) -> list[str]:
-    """Change a delegation's quota or focal point; return the fields changed.
+    """Change a delegation's quota, focal point or place in the List of
+    Participants (``list_position``, kept unless given); return the fields
+    changed.
 
     A quota may not fall below the members already nominated, nor rise beyond
     what the hall can hold. A new focal point address gets a new portal link
@@ -249,6 +258,8 @@ def delegation_update(
                 event, delegation=locked, seat_quota=seat_quota
             )
         wanted = {"seat_quota": seat_quota, **focal_point}
+        if list_position is not KEEP:
+            wanted["list_position"] = list_position
         changed = [
             name for name, value in wanted.items() if getattr(locked, name) != value
         ]
