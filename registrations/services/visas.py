@@ -132,8 +132,10 @@ def passport_data_seen(
 
 
 def _lock_request(request: VisaRequest) -> VisaRequest:
+    # Only the request's row is locked: PostgreSQL locks no row on the
+    # nullable side of the outer joins (organisation, delegation).
     return (
-        VisaRequest.objects.select_for_update()
+        VisaRequest.objects.select_for_update(of=("self",))
         .select_related(
             "registration__event",
             "registration__organisation",
