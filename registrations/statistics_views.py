@@ -10,12 +10,14 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from registrations import charts, selectors
 from registrations.documents import audit, needs
 from registrations.models import Event, Registration
+from registrations.selectors.checkins import attendance
 from registrations.selectors.statistics import event_statistics
 
 STATISTICS_PERMISSION = "registrations.view_statistics"
@@ -78,6 +80,22 @@ def statistics_context(stats) -> dict:
     }
 
 
+def checkins_context(event: Event) -> dict:
+    """Return who came in at the door, once the event's day has begun."""
+    if timezone.now() < event.starts_at:
+        return {"checkins": None}
+    checkins = attendance(event)
+    return {
+        "checkins": checkins,
+        "checkin_chart": charts.capacity_bars(
+            [
+                (row["label"], row["in"], row["approved"])
+                for row in checkins["by_category"]
+            ]
+        ),
+    }
+
+
 @require_GET
 def statistics_page(request):
     if not request.user.has_perm(STATISTICS_PERMISSION):
@@ -96,6 +114,7 @@ def statistics_page(request):
         "stats": stats,
         "can_export": selectors.can_export(request.user),
         **statistics_context(stats),
+        **checkins_context(event),
     }
     return render(request, "registrations/staff/statistics.html", context)
 

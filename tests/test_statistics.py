@@ -1,16 +1,19 @@
 """The statistics page: numbers equal to direct counts, at a constant query cost."""
 
 import csv
+import datetime
 import io
+import re
 
 import openpyxl
 import pytest
+import time_machine
 from django.db import connection
 from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from registrations.models import ATTENDING, ExportLog, Registration, Sector
+from registrations.models import ATTENDING, CheckIn, ExportLog, Registration, Sector
 from registrations.selectors.statistics import event_statistics
 from tests.factories import (
     DelegationFactory,
@@ -197,3 +200,40 @@ def test_the_caterer_s_list_needs_the_export_permission(client, event, analyst):
 def test_an_unknown_event_is_a_404_not_a_500(client, analyst):
     client.force_login(analyst)
     assert client.get(reverse(URL), {"event": "no-such-event"}).status_code == 404
+
+
+def test_once_the_day_has_begun_the_page_counts_who_came_in_by_category(
+    client, analyst
+):
+    event = EventFactory()
+    government = RegistrationFactory.create_batch(
+        3, event=event, status=ATTENDING, category=Sector.GOVERNMENT
+    )
+    RegistrationFactory(event=event, status=ATTENDING, category=Sector.NGO)
+    for place, registration in enumerate(government[:2]):
+        CheckIn.objects.create(
+            event=event,
+            registration=registration,
+            door="Door 1",
+            device="tablet-1",
+            nonce=f"nonce-{place}",
+            method=CheckIn.Method.QR,
+            scanned_at=event.starts_at,
+        )
+    client.force_login(analyst)
+    before = client.get(reverse(URL), {"event": event.slug}).content.decode()
+    assert "Checked in at the door" not in before
+    with time_machine.travel(event.starts_at + datetime.timedelta(hours=1)):
+        client.force_login(analyst)
+        page = client.get(reverse(URL), {"event": event.slug}).content.decode()
+    assert "2 of 4 approved delegates have come in." in page
+    section = page.split('id="checkin-heading"')[1].split("</section>")[0]
+    rows = re.findall(
+        r'<th scope="row">([^<]+)</th><td class="number">(\d+)</td>'
+        r'<td class="number">(\d+)</td>',
+        section,
+    )
+    assert dict((label, (int(a), int(b))) for label, a, b in rows) == {
+        str(Sector.GOVERNMENT.label): (2, 3),
+        str(Sector.NGO.label): (0, 1),
+    }
