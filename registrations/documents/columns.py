@@ -44,6 +44,7 @@ FORMULA_TRIGGERS = frozenset("=+-@\t\r＝＋－＠")
 # Where a cell can start inside a value: after a line break, a tab or a
 # semicolon, for an import that splits on them (LibreOffice ticks Tab, Comma
 # and Semicolon by default), then after any spaces, which "Trim spaces" drops.
+CELL_BREAKS = frozenset("\n\r\t;")
 CELL_STARTS = re.compile(r"(^|[\n\r\t;])([^\S\n\r\t]*)(?=[=+\-@\t\r＝＋－＠])")
 
 # The kinds of cell.
@@ -73,6 +74,12 @@ def neutralise(value: str) -> str:
     Every renderer applies it to every text cell (the CSV file and the XLSX
     workbook alike), so that the two files hold the same values.
     """
+    if (
+        not CELL_BREAKS.intersection(value)
+        and value.lstrip()[:1] not in FORMULA_TRIGGERS
+    ):
+        # No cell can start inside the value, nor at its start: most cells.
+        return value
     return CELL_STARTS.sub(r"\1'\2", value)
 
 
