@@ -906,3 +906,9 @@ def test_every_filter_of_the_list_is_translated_into_the_same_rows(client, expor
         assert ids_in(download(client.get(f"{reverse(EXPORT)}?{query}"))) == shown
         assert shown, params
     assert first.pk in ids_in(download(client.get(f"{reverse(EXPORT)}?country=TH")))
+
+
+@settings(max_examples=2_000, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(alphabet="ab =+-@\t\r\n;＝＋－＠\x0b\x1c\u00a0\u3000'", max_size=8))
+def test_a_cell_left_as_it_is_is_one_the_formula_rule_leaves_as_it_is(value):
+    assert columns.neutralise(value) == columns.CELL_STARTS.sub(r"\1'\2", value)
