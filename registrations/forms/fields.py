@@ -171,3 +171,22 @@ def ask_as_each_field_needs(form: forms.BaseForm) -> None:
         field.error_messages["required"] = (
             REQUIRED_CHOICE if choosing else REQUIRED_INPUT
         )
+
+
+class PersonalNamesForm(forms.ModelForm):
+    """A person's names cleaned by the delegate's rules; the services save.
+
+    The fields and the clean methods check every rule a delegate can break,
+    and the services module saves, under the database's own constraints. The
+    model's validation would repeat those checks, with a query for each
+    constraint and foreign key, on every submission.
+    """
+
+    def _post_clean(self):
+        pass
+
+    def clean_given_name(self):
+        return validators.clean_personal_name(self.cleaned_data["given_name"])
+
+    def clean_family_name(self):
+        return validators.clean_personal_name(self.cleaned_data["family_name"])

@@ -19,6 +19,7 @@ from registrations.forms.fields import (
     FREE_TEXT_FIELD_CLASSES,
     NOT_LISTED,
     OrganisationChoiceField,
+    PersonalNamesForm,
     SessionChoiceField,
     ask_as_each_field_needs,
     country_choices,
@@ -34,7 +35,7 @@ from registrations.models import (
 from registrations.validators import NormalisedEmailField
 
 
-class RegistrationDetailsForm(forms.ModelForm):
+class RegistrationDetailsForm(PersonalNamesForm):
     """A registration's fields, cleaned by the rules delegates and staff share.
 
     ``event`` gives the programme to choose from (default: the registration's
@@ -72,19 +73,6 @@ class RegistrationDetailsForm(forms.ModelForm):
         )
         if self.instance.pk and not self.instance.organisation_id:
             self.initial["organisation"] = NOT_LISTED
-
-    def _post_clean(self):
-        # The fields and the clean methods above check every rule a delegate
-        # can break, and the services module saves, under the database's own
-        # constraints. The model's validation would repeat those checks, with
-        # a query for each constraint and foreign key, on every submission.
-        pass
-
-    def clean_given_name(self):
-        return validators.clean_personal_name(self.cleaned_data["given_name"])
-
-    def clean_family_name(self):
-        return validators.clean_personal_name(self.cleaned_data["family_name"])
 
     def clean_name_ja(self):
         return validators.clean_japanese_name(self.cleaned_data["name_ja"])

@@ -18,6 +18,7 @@ from registrations.forms import (
     RegistrationEditForm,
     country_choices,
 )
+from registrations.forms.fields import PersonalNamesForm
 from registrations.models import Delegation, Registration, japanese_is_active
 from registrations.validators import MultiLineTextField, NormalisedEmailField
 
@@ -25,7 +26,7 @@ from registrations.validators import MultiLineTextField, NormalisedEmailField
 PRIVACY_NOTICE = HTML('{% include "registrations/privacy_notice.html" %}')
 
 
-class MemberForm(forms.ModelForm):
+class MemberForm(PersonalNamesForm):
     """A member as the focal point nominates or corrects them."""
 
     email = NormalisedEmailField(
@@ -113,16 +114,6 @@ class MemberForm(forms.ModelForm):
             ),
             "protocol_order",
         )
-
-    def _post_clean(self):
-        # The services save, under the database's own constraints.
-        pass
-
-    def clean_given_name(self):
-        return validators.clean_personal_name(self.cleaned_data["given_name"])
-
-    def clean_family_name(self):
-        return validators.clean_personal_name(self.cleaned_data["family_name"])
 
     def clean_protocol_order(self):
         return self.cleaned_data.get("protocol_order") or 0
