@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from registrations import services, validators
 from registrations.errors import RegistrationError
+from registrations.forms import widgets as select_widgets
 from registrations.forms.fields import (
     FREE_TEXT_FIELD_CLASSES,
     NOT_LISTED,
@@ -23,6 +24,7 @@ from registrations.forms.fields import (
     SessionChoiceField,
     ask_as_each_field_needs,
     country_choices,
+    country_options,
 )
 from registrations.models import (
     DELEGATE_SECTORS,
@@ -46,7 +48,7 @@ class RegistrationDetailsForm(PersonalNamesForm):
         queryset=Organisation.objects.all(),
         label=_("Organisation"),
         empty_label=_("Choose your organisation"),
-        widget=forms.Select(attrs={"data-not-listed": NOT_LISTED}),
+        widget=select_widgets.Select(attrs={"data-not-listed": NOT_LISTED}),
     )
     sessions = SessionChoiceField(
         queryset=Session.objects.none(),
@@ -175,16 +177,22 @@ class DelegateDetailsForm(RegistrationDetailsForm):
             ),
         }
         widgets = {
+            "honorific": select_widgets.Select,
+            "country": select_widgets.LazySelect,
+            "category": select_widgets.Select,
             "interpretation": forms.RadioSelect,
         }
 
     def __init__(self, *args, event: Event, **kwargs):
         super().__init__(*args, event=event, **kwargs)
         self.fields["honorific"].required = False
-        # The list is built once per language (``country_choices``); the
-        # field's setter would go through its 250 choices again on each form.
+        # The list and its options are built once per language
+        # (``country_choices``, ``country_options``); the field's setter would
+        # go through its 250 choices again on each form.
         country = self.fields["country"]
-        country._choices = country.widget._choices = country_choices(get_language())
+        language = get_language()
+        country._choices = country.widget._choices = country_choices(language)
+        country.widget.rendered_options = country_options(language)
         # Organisers' staff is set by staff in the admin; a delegate keeps it
         # only if staff gave it to them.
         offered = {*DELEGATE_SECTORS, self.instance.category}
