@@ -26,6 +26,7 @@ from registrations.forms.fields import (
     country_choices,
     country_options,
 )
+from registrations.forms.layout import keep_per_language
 from registrations.models import (
     DELEGATE_SECTORS,
     Event,
@@ -296,7 +297,32 @@ class RegistrationForm(DelegateDetailsForm):
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
 
+    # What these fields show depends on nothing but the language: on a blank
+    # form, their part of the page is written once per language.
+    SAME_FOR_EVERYONE = frozenset(
+        {
+            "honorific",
+            "given_name",
+            "family_name",
+            "name_ja",
+            "email",
+            "email_confirmation",
+            "organisation_other",
+            "position",
+            "country",
+            "dietary_needs",
+            "accessibility_needs",
+            "interpretation",
+            "listed_in_participants",
+            "visa_needed",
+            "consent",
+            "website",
+        }
+    )
+
     def __init__(self, *args, **kwargs):
+        # Built from the event alone: nobody's values, the usual names and ids.
+        self.is_blank = not args and kwargs.keys() <= {"event"}
         super().__init__(*args, **kwargs)
         if self.event.open_form == Event.OpenForm.CATEGORIES:
             # Only the categories the open form admits; the others are told
@@ -324,6 +350,7 @@ class RegistrationForm(DelegateDetailsForm):
             ),
             Div("website", css_class="hp-field", aria_hidden="true"),
         )
+        keep_per_language(self.helper.layout, self.SAME_FOR_EVERYONE)
 
     @property
     def is_bot(self) -> bool:

@@ -3,16 +3,19 @@
 Django renders every ``<option>`` through a template of its own (and its
 attributes through another), which made the form's country list of some 250
 names cost more than all the rest of the form. These widgets write the same
-HTML, character for character, as Django's ``select.html``: values and labels
-escaped, the chosen option ``selected``, the same line breaks. The country
-list, the same for every form of one language, is written once per language
-(``fields.country_options``) and only the chosen option is marked on each form.
+HTML, character for character, as Django's own ``select.html`` through its
+form renderer (the project overrides none of those templates): values and
+labels escaped, the chosen option ``selected``, the same line breaks. The
+country list, the same for every form of one language, is written once per
+language (``fields.country_options``) and only the chosen option is marked on
+each form.
 
 crispy-forms names the widget's class in the element's CSS classes, so these
 classes keep the names of the widgets they stand in for.
 """
 
 from django import forms
+from django.utils.choices import normalize_choices
 from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
@@ -71,6 +74,15 @@ class OptionsWithoutTemplates:
 
     rendered_options: list[tuple[str, str, str]] | None = None
 
+    @property
+    def choices(self):
+        return self._choices
+
+    @choices.setter
+    def choices(self, value):
+        self._choices = normalize_choices(value)
+        self.rendered_options = None  # they were other choices'
+
     def render(self, name, value, attrs=None, renderer=None) -> SafeString:
         tags = self.rendered_options
         if tags is None:
@@ -89,7 +101,7 @@ class OptionsWithoutTemplates:
         return mark_safe(
             f'<select name="{html_text(name)}"'
             f"{html_attributes(self.build_attrs(self.attrs, attrs))}>"
-            f"{''.join(options)}\n</select>\n"
+            f"{''.join(options)}\n</select>"
         )
 
 
