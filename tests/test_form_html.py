@@ -1,8 +1,9 @@
 """The registration form's HTML: the same as Django and crispy-forms write it.
 
 The select boxes write their options without a template for each, and the
-parts of the blank form that show no data are written once per language;
-neither may change what a delegate, a browser or a screen reader gets.
+blank form's parts are written once per language and choices offered;
+neither may change what a delegate, a browser or a screen reader gets, nor
+show a delegate what another typed.
 """
 
 import re
@@ -186,3 +187,24 @@ def test_the_blank_form_shows_what_changed_in_the_data(
     page = client.get(register_url(event)).content.decode()
     assert "A newly listed organisation" in page
     assert "A newly added session" in page
+    assert 'value="government"' in page
+    with django_capture_on_commit_callbacks(execute=True):
+        event.open_form = Event.OpenForm.CATEGORIES
+        event.open_form_categories = ["press"]
+        event.save()
+    page = client.get(register_url(event)).content.decode()
+    assert 'value="press"' in page and 'value="government"' not in page
+
+
+def test_the_blank_form_built_afresh_reads_each_list_once(
+    client, event, settings, django_assert_num_queries
+):
+    """The event, the organisations and the sessions with their seats taken."""
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 0
+    SessionFactory.create_batch(3, event=event)
+    OrganisationFactory.create_batch(3)
+    for language in ("en", "ja", "en", "ja"):
+        with translation.override(language):
+            url = register_url(event)
+        with django_assert_num_queries(3):
+            assert client.get(url).status_code == 200

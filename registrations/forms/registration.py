@@ -26,7 +26,7 @@ from registrations.forms.fields import (
     country_choices,
     country_options,
 )
-from registrations.forms.layout import keep_per_language
+from registrations.forms.layout import keep_unchanging_parts
 from registrations.models import (
     DELEGATE_SECTORS,
     Event,
@@ -297,8 +297,10 @@ class RegistrationForm(DelegateDetailsForm):
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
 
-    # What these fields show depends on nothing but the language: on a blank
-    # form, their part of the page is written once per language.
+    # What these fields show depends on nothing but the language, and what
+    # the next ones show on their choices too: on a blank form, their parts
+    # of the page are written once per language and choices
+    # (``forms.layout``).
     SAME_FOR_EVERYONE = frozenset(
         {
             "honorific",
@@ -319,6 +321,7 @@ class RegistrationForm(DelegateDetailsForm):
             "website",
         }
     )
+    SHOWN_BY_THEIR_CHOICES = frozenset({"organisation", "category", "sessions"})
 
     def __init__(self, *args, **kwargs):
         # Built from the event alone: nobody's values, the usual names and ids.
@@ -350,7 +353,9 @@ class RegistrationForm(DelegateDetailsForm):
             ),
             Div("website", css_class="hp-field", aria_hidden="true"),
         )
-        keep_per_language(self.helper.layout, self.SAME_FOR_EVERYONE)
+        keep_unchanging_parts(
+            self.helper.layout, self.SAME_FOR_EVERYONE, self.SHOWN_BY_THEIR_CHOICES
+        )
 
     @property
     def is_bot(self) -> bool:
