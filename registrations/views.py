@@ -112,28 +112,51 @@ def submission_limit_reached(
     return None
 
 
-@require_http_methods(["GET", "POST"])
-def register(request, slug):
-    event = get_object_or_404(Event, slug=slug)
-    if not event.is_registration_open() or event.open_form_closed_to_all:
-        status = 403 if request.method == "POST" else 200
-        return render(
-            request,
-            "registrations/registration_closed.html",
-            {
-                "event": event,
-                "not_yet_open": timezone.now() < event.registration_opens_at,
-                "by_invitation": event.open_form_closed_to_all,
-            },
-            status=status,
-        )
-    if request.method != "POST":
-        return render(
+def registration_closed(request, event: Event) -> HttpResponse | None:
+    """Return the page saying why the form is closed, or None while it is open."""
+    if event.is_registration_open() and not event.open_form_closed_to_all:
+        return None
+    return render(
+        request,
+        "registrations/registration_closed.html",
+        {
+            "event": event,
+            "not_yet_open": timezone.now() < event.registration_opens_at,
+            "by_invitation": event.open_form_closed_to_all,
+        },
+        status=403 if request.method == "POST" else 200,
+    )
+
+
+def blank_form_page(request, slug) -> HttpResponse:
+    """Serve the blank form from the cache, with the visitor's own CSRF token.
+
+    The whole page is kept, as the event page is, until what it shows changes
+    or registration opens or closes; only the token differs between visitors.
+    """
+    key = caching.page_key(request)
+    response = caching.cached_page(key)
+    if response is None:
+        event = get_object_or_404(Event, slug=slug)
+        response = registration_closed(request, event) or render(
             request,
             "registrations/register.html",
-            {"event": event, "blank_form": blank_form_html(event)},
+            caching.form_page_context(
+                {"event": event, "blank_form": blank_form_html(event)}
+            ),
         )
+        caching.keep_page(key, response, event=event)
+    return caching.with_visitor_token(request, response)
 
+
+@require_http_methods(["GET", "POST"])
+def register(request, slug):
+    if request.method != "POST":
+        return blank_form_page(request, slug)
+    event = get_object_or_404(Event, slug=slug)
+    closed = registration_closed(request, event)
+    if closed is not None:
+        return closed
     form = RegistrationForm(request.POST, event=event)
     if form.is_bot:
         # Answer as if all went well, so that the bot learns nothing.
