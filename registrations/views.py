@@ -6,6 +6,7 @@ Views stay thin: forms validate, ``services`` decides and records.
 from crispy_forms.utils import render_crispy_form
 from django.conf import settings
 from django.contrib import messages
+from django.core import signing
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -21,8 +22,9 @@ from registrations.models import Event, Registration, VisaRequest
 from registrations.portal.forms import NomineeDetailsForm
 from registrations.validators import email_key
 
-# The done page reads what the form stored here after the redirect.
-DONE_SESSION_KEY = "registration_done"
+# The done page reads what the form stored in this cookie, for an hour.
+DONE_COOKIE = "registration_done"
+DONE_COOKIE_SECONDS = 3600
 # The lost-link page's answer reads the address asked for from here.
 LOST_LINK_SESSION_KEY = "lost_link_sent"
 
@@ -188,19 +190,38 @@ def register(request, slug):
         return render(
             request, "registrations/register.html", {"event": event, "form": form}
         )
-    request.session[DONE_SESSION_KEY] = {
+    response = redirect("registrations:registered", slug=event.slug)
+    done = {
         "event": event.slug,
         "email": form.cleaned_data["email"],
         "full_sessions": [session.pk for session in result.full_sessions],
     }
-    return redirect("registrations:registered", slug=event.slug)
+    # For the done page alone, signed, in the visitor's browser: a session
+    # kept on the server for it would cost a write on every submission.
+    response.set_cookie(
+        DONE_COOKIE,
+        signing.dumps(done, salt=DONE_COOKIE),
+        max_age=DONE_COOKIE_SECONDS,
+        path=response.url,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
 
 
 def registered(request, slug):
     """Tell the delegate what happens next, whether the address was new or not."""
     event = get_object_or_404(Event, slug=slug)
-    done = request.session.get(DONE_SESSION_KEY) or {}
-    if done.get("event") != event.slug:
+    try:
+        done = signing.loads(
+            request.COOKIES.get(DONE_COOKIE, ""),
+            salt=DONE_COOKIE,
+            max_age=DONE_COOKIE_SECONDS,
+        )
+    except signing.BadSignature:
+        done = {}
+    if not isinstance(done, dict) or done.get("event") != event.slug:
         done = {}
     full_sessions = event.sessions.filter(pk__in=done.get("full_sessions", []))
     return render(

@@ -164,9 +164,11 @@ def ask_as_each_field_needs(form: forms.BaseForm) -> None:
     for field in form.fields.values():
         if (
             field.error_messages.get("required")
-            != forms.Field.default_error_messages["required"]
+            is not forms.Field.default_error_messages["required"]
         ):
-            continue  # a message of its own, e.g. the consent's
+            # A message of its own, e.g. the consent's. (Compared as the same
+            # object: comparing the lazy texts would translate them.)
+            continue
         choosing = isinstance(field.widget, CHOICE_WIDGETS)
         field.error_messages["required"] = (
             REQUIRED_CHOICE if choosing else REQUIRED_INPUT
