@@ -191,15 +191,20 @@ def make_certificate() -> tuple[Path, Path]:
     return certificate, key
 
 
-def query_one(url: str, sql: str, *params):
+def connect(url: str):
+    """Return a psycopg2 connection to the database ``url`` names."""
     parts = urlsplit(url)
-    connection = psycopg2.connect(
+    return psycopg2.connect(
         host=parts.hostname,
         port=parts.port or 5432,
         user=parts.username,
         password=parts.password,
         dbname=parts.path.lstrip("/"),
     )
+
+
+def query_one(url: str, sql: str, *params):
+    connection = connect(url)
     with connection, connection.cursor() as cursor:
         cursor.execute(sql, params)
         value = cursor.fetchone()[0]

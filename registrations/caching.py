@@ -35,6 +35,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
@@ -99,6 +100,25 @@ def cached_page(key: str | None) -> HttpResponse | None:
         return None
     content = cache.get(key)
     return None if content is None else HttpResponse(content)
+
+
+# A page with a form is the same for every visitor but for the form's CSRF
+# token: it is built and kept with this in the token's place, and each
+# response carries the visitor's own token there.
+CSRF_PLACEHOLDER = "csrf-token-of-this-visitor"
+
+
+def form_page_context(context: dict) -> dict:
+    """Return ``context`` for building a page with a form that can be kept."""
+    return {**context, "csrf_token": CSRF_PLACEHOLDER}
+
+
+def with_visitor_token(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """Put the visitor's CSRF token where a form page holds the placeholder."""
+    response.content = response.content.replace(
+        CSRF_PLACEHOLDER.encode(), get_token(request).encode()
+    )
+    return response
 
 
 def keep_page(key: str | None, response: HttpResponse, *, event: Event) -> None:

@@ -6,6 +6,7 @@ Views stay thin: forms validate, ``services`` decides and records.
 from crispy_forms.utils import render_crispy_form
 from django.conf import settings
 from django.contrib import messages
+from django.core import signing
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -21,8 +22,9 @@ from registrations.models import Event, Registration, VisaRequest
 from registrations.portal.forms import NomineeDetailsForm
 from registrations.validators import email_key
 
-# The done page reads what the form stored here after the redirect.
-DONE_SESSION_KEY = "registration_done"
+# The done page reads what the form stored in this cookie, for an hour.
+DONE_COOKIE = "registration_done"
+DONE_COOKIE_SECONDS = 3600
 # The lost-link page's answer reads the address asked for from here.
 LOST_LINK_SESSION_KEY = "lost_link_sent"
 
@@ -112,28 +114,51 @@ def submission_limit_reached(
     return None
 
 
-@require_http_methods(["GET", "POST"])
-def register(request, slug):
-    event = get_object_or_404(Event, slug=slug)
-    if not event.is_registration_open() or event.open_form_closed_to_all:
-        status = 403 if request.method == "POST" else 200
-        return render(
-            request,
-            "registrations/registration_closed.html",
-            {
-                "event": event,
-                "not_yet_open": timezone.now() < event.registration_opens_at,
-                "by_invitation": event.open_form_closed_to_all,
-            },
-            status=status,
-        )
-    if request.method != "POST":
-        return render(
+def registration_closed(request, event: Event) -> HttpResponse | None:
+    """Return the page saying why the form is closed, or None while it is open."""
+    if event.is_registration_open() and not event.open_form_closed_to_all:
+        return None
+    return render(
+        request,
+        "registrations/registration_closed.html",
+        {
+            "event": event,
+            "not_yet_open": timezone.now() < event.registration_opens_at,
+            "by_invitation": event.open_form_closed_to_all,
+        },
+        status=403 if request.method == "POST" else 200,
+    )
+
+
+def blank_form_page(request, slug) -> HttpResponse:
+    """Serve the blank form from the cache, with the visitor's own CSRF token.
+
+    The whole page is kept, as the event page is, until what it shows changes
+    or registration opens or closes; only the token differs between visitors.
+    """
+    key = caching.page_key(request)
+    response = caching.cached_page(key)
+    if response is None:
+        event = get_object_or_404(Event, slug=slug)
+        response = registration_closed(request, event) or render(
             request,
             "registrations/register.html",
-            {"event": event, "blank_form": blank_form_html(event)},
+            caching.form_page_context(
+                {"event": event, "blank_form": blank_form_html(event)}
+            ),
         )
+        caching.keep_page(key, response, event=event)
+    return caching.with_visitor_token(request, response)
 
+
+@require_http_methods(["GET", "POST"])
+def register(request, slug):
+    if request.method != "POST":
+        return blank_form_page(request, slug)
+    event = get_object_or_404(Event, slug=slug)
+    closed = registration_closed(request, event)
+    if closed is not None:
+        return closed
     form = RegistrationForm(request.POST, event=event)
     if form.is_bot:
         # Answer as if all went well, so that the bot learns nothing.
@@ -165,19 +190,38 @@ def register(request, slug):
         return render(
             request, "registrations/register.html", {"event": event, "form": form}
         )
-    request.session[DONE_SESSION_KEY] = {
+    response = redirect("registrations:registered", slug=event.slug)
+    done = {
         "event": event.slug,
         "email": form.cleaned_data["email"],
         "full_sessions": [session.pk for session in result.full_sessions],
     }
-    return redirect("registrations:registered", slug=event.slug)
+    # For the done page alone, signed, in the visitor's browser: a session
+    # kept on the server for it would cost a write on every submission.
+    response.set_cookie(
+        DONE_COOKIE,
+        signing.dumps(done, salt=DONE_COOKIE),
+        max_age=DONE_COOKIE_SECONDS,
+        path=response.url,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
 
 
 def registered(request, slug):
     """Tell the delegate what happens next, whether the address was new or not."""
     event = get_object_or_404(Event, slug=slug)
-    done = request.session.get(DONE_SESSION_KEY) or {}
-    if done.get("event") != event.slug:
+    try:
+        done = signing.loads(
+            request.COOKIES.get(DONE_COOKIE, ""),
+            salt=DONE_COOKIE,
+            max_age=DONE_COOKIE_SECONDS,
+        )
+    except signing.BadSignature:
+        done = {}
+    if not isinstance(done, dict) or done.get("event") != event.slug:
         done = {}
     full_sessions = event.sessions.filter(pk__in=done.get("full_sessions", []))
     return render(

@@ -8,11 +8,14 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core import mail
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import smart_split, unescape_string_literal
 
 from registrations import services
 from registrations.models import Registration
+from registrations.selectors import REGISTRATION_SEARCH_FIELDS as SEARCH_FIELDS
 from tests.factories import (
     EventFactory,
     OrganisationFactory,
@@ -183,6 +186,40 @@ def test_search_by_name_email_and_organisation(reviewer_client, term):
     )
     RegistrationFactory(family_name="Santos")
     assert shown(changelist(reviewer_client, q=term)) == {wanted}
+
+
+@pytest.mark.parametrize(
+    ("term", "count"),
+    [
+        ("Yamada", 3),
+        ("yamada hanako", 1),
+        ('"Children\'s Fund" ken', 1),
+        ("santos yamada", 0),
+        ("example", 6),
+    ],
+)
+def test_a_search_finds_by_ids_what_each_word_finds(reviewer_client, term, count):
+    # Lookups of at most two rows by their ids: "Yamada" and "Santos" are
+    # each found in more, the other words in fewer.
+    unicef = OrganisationFactory(name="United Nations Children's Fund")
+    for family, given in [("Yamada", "Hanako"), ("Yamada", "Taro"), ("Yamada", "Ken")]:
+        RegistrationFactory(family_name=family, given_name=given, organisation=unicef)
+    for given in ("Ana", "Maria", "Hanako"):
+        RegistrationFactory(family_name="Santos", given_name=given)
+    expected = Registration.objects.all()
+    for word in smart_split(term):
+        if word.startswith('"'):
+            word = unescape_string_literal(word)
+        expected = expected.filter(
+            Q.create(
+                [(f"{field}__icontains", word) for field in SEARCH_FIELDS],
+                connector=Q.OR,
+            )
+        )
+    with mock.patch("registrations.selectors.review.SEARCH_BY_IDS", 2):
+        found = shown(changelist(reviewer_client, q=term))
+    assert found == set(expected)
+    assert len(found) == count
 
 
 def test_the_change_page_shows_the_history(reviewer_client, reviewer):

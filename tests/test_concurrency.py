@@ -108,6 +108,57 @@ def test_concurrent_approvals_never_exceed_the_event_capacity():
         assert outcomes["event_full"] == PENDING - SEATS
 
 
+def review_in_bulk_concurrently(groups, reviewer) -> int:
+    """Approve each group of ids in one review, all from threads at once.
+
+    Return how many the reviews approved in all.
+    """
+    start = threading.Barrier(len(groups))
+    changed = Counter()
+
+    def review(number):
+        start.wait()
+        try:
+            outcome = services.registrations_review(
+                registrations=Registration.objects.filter(pk__in=groups[number]),
+                decision=Status.APPROVED,
+                by=reviewer,
+            )
+            changed[number] = len(outcome.changed)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=review, args=(n,)) for n in range(len(groups))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    close_old_connections()
+    return sum(changed.values())
+
+
+def test_reviewers_approving_in_bulk_at_once_never_exceed_a_capacity():
+    # Eight reviewers each approve their own five of forty pending
+    # registrations at the same moment: only the event's lock, which each
+    # batch holds while it counts, keeps them from filling the same seats.
+    reviewer = get_user_model().objects.create_user("reviewer")
+    hall, workshop_seats = SEATS + 5, 4
+    event = EventFactory(capacity=hall)
+    workshop = SessionFactory(event=event, capacity=workshop_seats)
+    ids = [
+        RegistrationFactory(event=event, sessions=[workshop] if n % 2 else []).pk
+        for n in range(PENDING)
+    ]
+    groups = [ids[n::REVIEWERS] for n in range(REVIEWERS)]
+    for _ in range(3):
+        Registration.objects.filter(pk__in=ids).update(status=Status.PENDING)
+        changed = review_in_bulk_concurrently(groups, reviewer)
+
+        approved = Registration.objects.filter(pk__in=ids, status=Status.APPROVED)
+        assert approved.count() == hall == changed
+        assert approved.filter(sessions=workshop).count() <= workshop_seats
+
+
 def test_twenty_lookalike_submissions_at_once_leave_one_registration_and_one_email(
     settings,
 ):

@@ -6,12 +6,14 @@ in one transaction, so changes are made inside
 """
 
 import datetime
+import re
 
 import pytest
 import time_machine
 from django.contrib import messages
 from django.contrib.messages.storage.fallback import FallbackStorage
-from django.test import RequestFactory
+from django.core.cache import cache
+from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
@@ -28,6 +30,7 @@ from tests.test_registration_views import form_data, register_url
 pytestmark = pytest.mark.django_db
 Status = Registration.Status
 HOME = "/en/"
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
 @pytest.fixture
@@ -53,6 +56,42 @@ def test_the_event_page_is_served_again_without_a_query(
     with django_assert_num_queries(0):
         assert page(client) == first
     assert "3 seats left" in first
+
+
+def test_the_form_page_is_served_again_without_a_query(
+    client, event, session, django_assert_num_queries
+):
+    first = page(client, register_url(event))
+    with django_assert_num_queries(0):
+        again = page(client, register_url(event))
+    assert "Legal framework" in again and "Send my registration" in again
+    assert TOKEN.sub("", again) == TOKEN.sub("", first)
+
+
+def test_each_visitor_of_the_kept_form_page_gets_a_token_that_works(event, session):
+    visitors = [Client(enforce_csrf_checks=True) for _ in range(2)]
+    tokens = [
+        TOKEN.search(page(visitor, register_url(event)))[1] for visitor in visitors
+    ]
+    assert tokens[0] != tokens[1]
+    assert caching.CSRF_PLACEHOLDER not in "".join(tokens)
+    for number, (visitor, token) in enumerate(zip(visitors, tokens, strict=True)):
+        data = form_data(event, email=f"visitor{number}@example.org")
+        data["email_confirmation"] = data["email"]
+        response = visitor.post(
+            register_url(event), {**data, "csrfmiddlewaretoken": token}
+        )
+        assert response.status_code == 302, response.content.decode()[:500]
+    assert Registration.objects.filter(event=event).count() == 2
+
+
+def test_the_kept_form_page_holds_no_visitors_token(client, event, session):
+    token = TOKEN.search(page(client, register_url(event)))[1]
+    request = RequestFactory().get(register_url(event))
+    request.session = {}
+    request._messages = FallbackStorage(request)
+    kept = cache.get(caching.page_key(request)).decode()
+    assert caching.CSRF_PLACEHOLDER in kept and token not in kept
 
 
 def test_each_language_has_its_own_copy(client, session):

@@ -260,6 +260,26 @@ def test_the_answer_does_not_reveal_whether_an_address_was_registered(client, ev
     assert answer("known@example.org") == answer("new@example.org")
 
 
+def test_the_done_page_shows_only_what_its_own_signed_cookie_says(client, event):
+    other = EventFactory()
+    response = client.post(register_url(event), form_data(event))
+    done_url = response["Location"]
+    cookie = response.cookies["registration_done"]
+    assert cookie["path"] == done_url and cookie["httponly"]
+    assert "hanako.yamada@example.jp" in client.get(done_url).content.decode()
+
+    # Another event's done page, or a cookie changed by hand, names nobody.
+    other_done = reverse("registrations:registered", kwargs={"slug": other.slug})
+    client.cookies["registration_done"] = cookie.value
+    page = client.get(other_done)
+    assert page.status_code == 200 and "hanako" not in page.content.decode()
+    for forged in (cookie.value.replace("a", "b", 1), "{}", "x:y:z"):
+        client.cookies["registration_done"] = forged
+        page = client.get(done_url)
+        assert page.status_code == 200 and "hanako" not in page.content.decode()
+        assert "What happens next" in page.content.decode()
+
+
 def test_registration_closed_before_it_opens_and_after_it_closes(client):
     now = timezone.now()
     early = EventFactory(registration_opens_at=now + datetime.timedelta(days=1))

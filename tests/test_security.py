@@ -209,8 +209,13 @@ def test_production_cookies_are_secure_and_hidden_from_scripts(
 ):
     client.get(register_url(event), secure=True)
     client.post(register_url(event), form_data(event), secure=True)
+    client.post(
+        reverse("registrations:lost_link", kwargs={"slug": event.slug}),
+        {"email": "hanako.yamada@example.jp"},
+        secure=True,
+    )
     client.post(reverse("set_language"), {"language": "ja"}, secure=True)
-    for name in ("csrftoken", "sessionid", "django_language"):
+    for name in ("csrftoken", "registration_done", "sessionid", "django_language"):
         cookie = client.cookies[name]
         assert cookie["secure"] is True, name
         assert cookie["httponly"] is True, name

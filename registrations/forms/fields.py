@@ -168,12 +168,14 @@ CHOICE_WIDGETS = (forms.Select, forms.RadioSelect, forms.CheckboxInput)
 
 def ask_as_each_field_needs(form: forms.BaseForm) -> None:
     """Give each field's "required" error the verb its kind of input takes."""
-    default = forms.Field.default_error_messages["required"]
     for field in form.fields.values():
-        message = field.error_messages.get("required")
-        # Most fields hold Django's own message: seen without translating it.
-        if message is not default and message != default:
-            continue  # a message of its own, e.g. the consent's
+        if (
+            field.error_messages.get("required")
+            is not forms.Field.default_error_messages["required"]
+        ):
+            # A message of its own, e.g. the consent's. (Compared as the same
+            # object: comparing the lazy texts would translate them.)
+            continue
         choosing = isinstance(field.widget, CHOICE_WIDGETS)
         field.error_messages["required"] = (
             REQUIRED_CHOICE if choosing else REQUIRED_INPUT

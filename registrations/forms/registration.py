@@ -9,6 +9,7 @@ rules.
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Fieldset, Layout
 from django import forms
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
@@ -338,13 +339,17 @@ class RegistrationForm(DelegateDetailsForm):
             ]
             refusal = services.open_form_refusal(self.event).message
             category.error_messages["invalid_choice"] = refusal.replace("%", "%%")
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
+
+    @cached_property
+    def helper(self) -> FormHelper:
+        # Built when the form is shown: a valid submission never is.
+        helper = FormHelper()
+        helper.form_tag = False
+        helper.disable_csrf = True
         sections = self.layout_sections()
         sections[0].fields += ["email", "email_confirmation"]
         sections[-1].fields += ["visa_needed"]
-        self.helper.layout = Layout(
+        helper.layout = Layout(
             *sections,
             Fieldset(
                 _("Your data"),
@@ -354,8 +359,9 @@ class RegistrationForm(DelegateDetailsForm):
             Div("website", css_class="hp-field", aria_hidden="true"),
         )
         keep_unchanging_parts(
-            self.helper.layout, self.SAME_FOR_EVERYONE, self.SHOWN_BY_THEIR_CHOICES
+            helper.layout, self.SAME_FOR_EVERYONE, self.SHOWN_BY_THEIR_CHOICES
         )
+        return helper
 
     @property
     def is_bot(self) -> bool:
@@ -375,9 +381,10 @@ class RegistrationForm(DelegateDetailsForm):
 class RegistrationEditForm(DelegateDetailsForm):
     """The delegate's corrections while the registration is pending."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(*self.layout_sections())
+    @cached_property
+    def helper(self) -> FormHelper:
+        helper = FormHelper()
+        helper.form_tag = False
+        helper.disable_csrf = True
+        helper.layout = Layout(*self.layout_sections())
+        return helper

@@ -103,3 +103,63 @@ def check_seats_for_sessions(
         registration=registration, sessions=sessions
     ):
         raise errors.session_full(session)
+
+
+class BatchSeats:
+    """The seats of one locked event, counted once for a batch of approvals.
+
+    The caller holds the event's lock for the whole transaction, so the
+    counts cannot change under it but by the batch's own approvals, which
+    ``approved`` takes off. The limited sessions the batch's delegates chose
+    are locked here, in primary-key order, as ``refuse_if_sessions_full``
+    locks them. A delegation's member is checked against the database as a
+    single approval is (its quota and held places), after which the counts
+    are read again.
+    """
+
+    def __init__(self, event: Event, registrations: Sequence[Registration]):
+        self.event = event
+        chosen = {
+            choice.session_id
+            for registration in registrations
+            for choice in registration.session_choices.all()
+        }
+        list(
+            Session.objects.select_for_update()
+            .filter(pk__in=chosen, capacity__isnull=False)
+            .order_by("pk")
+        )
+        self.limited = chosen
+        self.count()
+
+    def count(self) -> None:
+        self.taken = selectors.seats_taken(self.event)
+        self.held = selectors.seats_held(self.event)
+        counted = Session.objects.filter(
+            pk__in=self.limited, capacity__isnull=False
+        ).with_approved_count()
+        # In the sessions' own order, as ``full_sessions_among`` reads them.
+        self.sessions = {session.pk: session for session in counted}
+        self.stale = False
+
+    def refuse_if_full(self, registration: Registration) -> None:
+        """Raise as ``refuse_if_full`` would if approving ``registration`` overfills."""
+        if registration.delegation_id is not None:
+            refuse_if_full(registration)
+            self.stale = True
+            return
+        if self.stale:
+            self.count()
+        refuse_if_hall_cannot_hold(self.event, taken=self.taken + 1, held=self.held)
+        chosen = {choice.session_id for choice in registration.session_choices.all()}
+        for session in self.sessions.values():
+            if session.pk in chosen and session.approved_count >= session.capacity:
+                raise errors.session_full(session)
+
+    def approved(self, registration: Registration) -> None:
+        """Count the seats of ``registration``, just approved, as taken."""
+        self.taken += 1
+        for choice in registration.session_choices.all():
+            session = self.sessions.get(choice.session_id)
+            if session is not None:
+                session.approved_count += 1

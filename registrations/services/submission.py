@@ -98,9 +98,8 @@ def create_registration(
     One of the two is None. The caller holds the transaction, and records the
     email it causes.
     """
-    existing = selectors.live_registration(event, email)
-    if existing is not None:
-        return None, existing
+    # Most addresses are new: the insert comes first, and the database's
+    # constraint on one live registration an address finds those that are not.
     try:
         with transaction.atomic():
             registration = Registration.objects.create(
@@ -111,7 +110,8 @@ def create_registration(
                 **details,
             )
     except IntegrityError:
-        # Another submission with this address committed first.
+        # The address has a registration already, or another submission
+        # with it committed first.
         existing = selectors.live_registration(event, email)
         if existing is None:
             raise

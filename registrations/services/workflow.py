@@ -8,7 +8,7 @@ two transactions never wait for each other in a circle.
 
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -20,6 +20,7 @@ from registrations import emails
 from registrations.errors import RegistrationError
 from registrations.models import Registration, RegistrationChange
 from registrations.services.capacity import (
+    BatchSeats,
     lock_event,
     lock_registration,
     refuse_if_full,
@@ -132,30 +133,53 @@ def registration_approve(
     with transaction.atomic():
         lock_event(registration.event_id)
         locked = lock_registration(registration)
-        check_transition(locked, Status.APPROVED)
-        try:
-            refuse_if_full(locked)
-        except RegistrationError as full:
-            if not (
-                waitlist_if_full
-                and can_transition(registration=locked, to_status=Status.WAITLISTED)
-            ):
-                raise
-            if not note:
-                # The note goes to the delegate: say why in their language.
-                with translation.override(locked.language):
-                    note = full.message
-            move(
-                locked,
-                Status.WAITLISTED,
-                actor=Actor.STAFF,
-                by=by,
-                note=note,
-                email=emails.WAITLISTED_FULL,
-            )
-            return locked
-        move(locked, Status.APPROVED, actor=Actor.STAFF, by=by, note=note)
+        approve_locked(
+            locked,
+            by=by,
+            note=note,
+            waitlist_if_full=waitlist_if_full,
+            refuse_if_full=refuse_if_full,
+        )
     return locked
+
+
+def approve_locked(
+    locked: Registration,
+    *,
+    by: AbstractBaseUser,
+    note: str,
+    waitlist_if_full: bool,
+    refuse_if_full: Callable[[Registration], None],
+) -> str:
+    """Approve a registration whose event and own row are locked; return its status.
+
+    ``refuse_if_full`` counts the seats: ``capacity.refuse_if_full`` for one
+    approval, a ``BatchSeats``'s for a batch.
+    """
+    check_transition(locked, Status.APPROVED)
+    try:
+        refuse_if_full(locked)
+    except RegistrationError as full:
+        if not (
+            waitlist_if_full
+            and can_transition(registration=locked, to_status=Status.WAITLISTED)
+        ):
+            raise
+        if not note:
+            # The note goes to the delegate: say why in their language.
+            with translation.override(locked.language):
+                note = full.message
+        move(
+            locked,
+            Status.WAITLISTED,
+            actor=Actor.STAFF,
+            by=by,
+            note=note,
+            email=emails.WAITLISTED_FULL,
+        )
+        return Status.WAITLISTED
+    move(locked, Status.APPROVED, actor=Actor.STAFF, by=by, note=note)
+    return Status.APPROVED
 
 
 def _decide(
@@ -192,6 +216,13 @@ REVIEW_DECISIONS = {
 }
 
 
+# Approvals of one review are made this many at a time, each batch in one
+# transaction under the event's lock, so that the seats are counted once a
+# batch rather than once a registration; small enough that a delegate's own
+# change waits for one batch, not for the whole review.
+APPROVAL_BATCH = 100
+
+
 def registrations_review(
     *,
     registrations: Iterable[Registration],
@@ -201,27 +232,27 @@ def registrations_review(
     waitlist_if_full: bool = False,
     time_limit: float | None = None,
 ) -> ReviewOutcome:
-    """Apply one decision to several registrations, each in its own transaction.
+    """Apply one decision to several registrations.
 
     The waiting list comes first, in its order, then the others oldest first:
     when seats run out, those who have waited longest have been served.
+    Approvals go in batches of one event's registrations (``APPROVAL_BATCH``),
+    each in one transaction with the locks a single approval takes; the other
+    decisions, one transaction each.
 
     With ``time_limit`` (seconds), no registration is started after that time:
     the rest are returned as ``not_reached``, so that a web request ends, and
     says what it did, before the server's own timeout would cut it off.
     """
-    review = REVIEW_DECISIONS[decision]
-    options = (
-        {"waitlist_if_full": waitlist_if_full} if decision == Status.APPROVED else {}
-    )
     outcome = ReviewOutcome()
     ordered = sorted(
         registrations,
         key=lambda r: (r.status != Status.WAITLISTED, r.status_changed_at, r.pk),
     )
     deadline = None if time_limit is None else time.monotonic() + time_limit
-    for position, registration in enumerate(ordered):
-        if deadline is not None and time.monotonic() >= deadline:
+    position = 0
+    while position < len(ordered):
+        if _past(deadline):
             outcome.not_reached = ordered[position:]
             logger.warning(
                 "Review (%s) stopped at its time limit of %s s: %s done, %s not "
@@ -232,10 +263,90 @@ def registrations_review(
                 len(outcome.not_reached),
             )
             break
+        if decision == Status.APPROVED:
+            position += _approve_batch(
+                _batch_from(ordered, position),
+                outcome,
+                by=by,
+                note=note,
+                waitlist_if_full=waitlist_if_full,
+                deadline=deadline,
+            )
+            continue
+        registration = ordered[position]
+        position += 1
         try:
             outcome.changed.append(
-                review(registration=registration, by=by, note=note, **options)
+                REVIEW_DECISIONS[decision](registration=registration, by=by, note=note)
             )
         except RegistrationError as error:
             outcome.refused.append((registration, str(error.message)))
     return outcome
+
+
+def _past(deadline: float | None) -> bool:
+    return deadline is not None and time.monotonic() >= deadline
+
+
+def _batch_from(ordered: Sequence[Registration], start: int) -> list[Registration]:
+    """Return the registrations from ``start`` on of the same event, up to a batch."""
+    event_id = ordered[start].event_id
+    batch = []
+    for registration in ordered[start : start + APPROVAL_BATCH]:
+        if registration.event_id != event_id:
+            break
+        batch.append(registration)
+    return batch
+
+
+def _approve_batch(
+    batch: Sequence[Registration],
+    outcome: ReviewOutcome,
+    *,
+    by: AbstractBaseUser,
+    note: str,
+    waitlist_if_full: bool,
+    deadline: float | None,
+) -> int:
+    """Approve one event's ``batch`` in one transaction; return how many were reached.
+
+    The locks are a single approval's, in the same order: the event, the
+    registrations (by id), then their limited sessions. The seats are counted
+    once and each approval taken off in memory (``BatchSeats``). A batch
+    stops early, and commits what it did, when the deadline has passed.
+    """
+    with transaction.atomic():
+        event = lock_event(batch[0].event_id)
+        locked = {
+            registration.pk: registration
+            for registration in Registration.objects.select_for_update()
+            .filter(pk__in=[registration.pk for registration in batch])
+            .order_by("pk")
+            .prefetch_related("session_choices")
+        }
+        seats = BatchSeats(event, list(locked.values()))
+        for reached, registration in enumerate(batch):
+            if reached and _past(deadline):
+                return reached
+            current = locked.get(registration.pk)
+            if current is None:
+                outcome.refused.append(
+                    (registration, str(_("The registration no longer exists.")))
+                )
+                continue
+            current.event = event
+            try:
+                status = approve_locked(
+                    current,
+                    by=by,
+                    note=note,
+                    waitlist_if_full=waitlist_if_full,
+                    refuse_if_full=seats.refuse_if_full,
+                )
+            except RegistrationError as error:
+                outcome.refused.append((registration, str(error.message)))
+                continue
+            if status == Status.APPROVED:
+                seats.approved(current)
+            outcome.changed.append(current)
+    return len(batch)

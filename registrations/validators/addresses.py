@@ -6,6 +6,7 @@ see that form, so look-alikes of one address cannot register twice or fill one
 inbox.
 """
 
+import functools
 import ipaddress
 import unicodedata
 
@@ -56,6 +57,8 @@ def invalid_domain() -> ValidationError:
     )
 
 
+# Addresses share a few domains: each is encoded and checked once.
+@functools.lru_cache(maxsize=4096)
 def _ascii_domain(domain: str) -> str:
     """Return ``domain`` lower-cased and IDNA-encoded, or refuse it."""
     if domain.startswith("["):
