@@ -2,7 +2,8 @@
 
 ``registration``: the forms that edit a registration (the delegate's, and the
 base of the admin's correction form); ``fields``: their choice fields;
-``links``: the "Lost your link?" form.
+``widgets``: their select boxes; ``layout``: the blank form's parts written
+once; ``links``: the "Lost your link?" form.
 """
 
 from registrations.forms.fields import (

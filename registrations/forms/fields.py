@@ -12,6 +12,7 @@ from django.utils.translation import pgettext_lazy
 
 from registrations import selectors, validators
 from registrations.countries import country_choices_in_active_language
+from registrations.forms import widgets as select_widgets
 from registrations.models import Organisation, Session
 from registrations.validators import SingleLineTextField
 
@@ -43,6 +44,12 @@ def country_choices(language: str) -> list[tuple[str, str]]:
             ("", str(_("Choose your country"))),
             *country_choices_in_active_language(),
         ]
+
+
+@functools.lru_cache(maxsize=len(settings.LANGUAGES))
+def country_options(language: str) -> list[tuple[str, str, str]]:
+    """Return the ``<option>`` tags of ``country_choices(language)``."""
+    return select_widgets.option_tags(country_choices(language))
 
 
 def session_label(session: Session) -> str:

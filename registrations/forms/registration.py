@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from registrations import services, validators
 from registrations.errors import RegistrationError
+from registrations.forms import widgets as select_widgets
 from registrations.forms.fields import (
     FREE_TEXT_FIELD_CLASSES,
     NOT_LISTED,
@@ -24,7 +25,9 @@ from registrations.forms.fields import (
     SessionChoiceField,
     ask_as_each_field_needs,
     country_choices,
+    country_options,
 )
+from registrations.forms.layout import keep_unchanging_parts
 from registrations.models import (
     DELEGATE_SECTORS,
     Event,
@@ -47,7 +50,7 @@ class RegistrationDetailsForm(PersonalNamesForm):
         queryset=Organisation.objects.all(),
         label=_("Organisation"),
         empty_label=_("Choose your organisation"),
-        widget=forms.Select(attrs={"data-not-listed": NOT_LISTED}),
+        widget=select_widgets.Select(attrs={"data-not-listed": NOT_LISTED}),
     )
     sessions = SessionChoiceField(
         queryset=Session.objects.none(),
@@ -176,16 +179,22 @@ class DelegateDetailsForm(RegistrationDetailsForm):
             ),
         }
         widgets = {
+            "honorific": select_widgets.Select,
+            "country": select_widgets.LazySelect,
+            "category": select_widgets.Select,
             "interpretation": forms.RadioSelect,
         }
 
     def __init__(self, *args, event: Event, **kwargs):
         super().__init__(*args, event=event, **kwargs)
         self.fields["honorific"].required = False
-        # The list is built once per language (``country_choices``); the
-        # field's setter would go through its 250 choices again on each form.
+        # The list and its options are built once per language
+        # (``country_choices``, ``country_options``); the field's setter would
+        # go through its 250 choices again on each form.
         country = self.fields["country"]
-        country._choices = country.widget._choices = country_choices(get_language())
+        language = get_language()
+        country._choices = country.widget._choices = country_choices(language)
+        country.widget.rendered_options = country_options(language)
         # Organisers' staff is set by staff in the admin; a delegate keeps it
         # only if staff gave it to them.
         offered = {*DELEGATE_SECTORS, self.instance.category}
@@ -289,7 +298,35 @@ class RegistrationForm(DelegateDetailsForm):
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
 
+    # What these fields show depends on nothing but the language, and what
+    # the next ones show on their choices too: on a blank form, their parts
+    # of the page are written once per language and choices
+    # (``forms.layout``).
+    SAME_FOR_EVERYONE = frozenset(
+        {
+            "honorific",
+            "given_name",
+            "family_name",
+            "name_ja",
+            "email",
+            "email_confirmation",
+            "organisation_other",
+            "position",
+            "country",
+            "dietary_needs",
+            "accessibility_needs",
+            "interpretation",
+            "listed_in_participants",
+            "visa_needed",
+            "consent",
+            "website",
+        }
+    )
+    SHOWN_BY_THEIR_CHOICES = frozenset({"organisation", "category", "sessions"})
+
     def __init__(self, *args, **kwargs):
+        # Built from the event alone: nobody's values, the usual names and ids.
+        self.is_blank = not args and kwargs.keys() <= {"event"}
         super().__init__(*args, **kwargs)
         if self.event.open_form == Event.OpenForm.CATEGORIES:
             # Only the categories the open form admits; the others are told
@@ -320,6 +357,9 @@ class RegistrationForm(DelegateDetailsForm):
                 "consent",
             ),
             Div("website", css_class="hp-field", aria_hidden="true"),
+        )
+        keep_unchanging_parts(
+            helper.layout, self.SAME_FOR_EVERYONE, self.SHOWN_BY_THEIR_CHOICES
         )
         return helper
 
