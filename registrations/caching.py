@@ -70,12 +70,15 @@ def enabled() -> bool:
     return settings.PUBLIC_PAGE_CACHE_SECONDS > 0
 
 
-def cache_key(*parts) -> str:
+def release() -> str:
     # The manifest's hash changes with every release of the static files, whose
     # hashed names the pages link to.
-    release = getattr(staticfiles_storage, "manifest_hash", "")
+    return getattr(staticfiles_storage, "manifest_hash", "")
+
+
+def cache_key(*parts) -> str:
     return ":".join(
-        ["public-page", current_version(), release, get_language(), *map(str, parts)]
+        ["public-page", current_version(), release(), get_language(), *map(str, parts)]
     )
 
 
@@ -86,20 +89,31 @@ def page_key(request: HttpRequest) -> str | None:
     """Return the key of the page ``request`` asks for, or None if not cacheable.
 
     A page with a query string, or one that will show a message to this visitor
-    alone, is built afresh and not kept.
+    alone, is built afresh and not kept. A copy is kept with the version of the
+    data it was built from, so that one read of the cache finds both.
     """
     if not enabled() or request.method not in ("GET", "HEAD") or request.GET:
         return None
     if len(get_messages(request)):
         return None
-    return cache_key("page", request.path)
+    return ":".join(["public-page", release(), get_language(), "page", request.path])
 
 
-def cached_page(key: str | None) -> HttpResponse | None:
+def cached_page(key: str | None) -> tuple[HttpResponse | None, str]:
+    """Return the kept copy of a page if it shows the current data, and the version.
+
+    The version is read before the page would be built, and a copy built now
+    is kept under it (``keep_page``): a change committed meanwhile leaves that
+    copy out of date at once.
+    """
     if key is None:
-        return None
-    content = cache.get(key)
-    return None if content is None else HttpResponse(content)
+        return None, ""
+    found = cache.get_many([VERSION_KEY, key])
+    version = found.get(VERSION_KEY) or current_version()
+    kept = found.get(key)
+    if kept is None or kept[0] != version:
+        return None, version
+    return HttpResponse(kept[1]), version
 
 
 # A page with a form is the same for every visitor but for the form's CSRF
@@ -121,8 +135,13 @@ def with_visitor_token(request: HttpRequest, response: HttpResponse) -> HttpResp
     return response
 
 
-def keep_page(key: str | None, response: HttpResponse, *, event: Event) -> None:
-    """Keep the response's page until the timeout or the event's next milestone."""
+def keep_page(
+    key: str | None, response: HttpResponse, *, event: Event, version: str
+) -> None:
+    """Keep the response's page, built from ``version``'s data, for a while.
+
+    Until the timeout or the event's next milestone, whichever comes first.
+    """
     if key is None or response.status_code != 200 or response.cookies:
         return
     seconds = settings.PUBLIC_PAGE_CACHE_SECONDS
@@ -136,7 +155,7 @@ def keep_page(key: str | None, response: HttpResponse, *, event: Event) -> None:
         if moment > now:
             seconds = min(seconds, (moment - now) / datetime.timedelta(seconds=1))
     if seconds >= 1:
-        cache.set(key, response.content, timeout=int(seconds))
+        cache.set(key, (version, response.content), timeout=int(seconds))
 
 
 # Parts of pages

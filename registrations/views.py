@@ -44,14 +44,14 @@ def event_page_context(event: Event) -> dict:
 def event_page(request, find_event) -> HttpResponse:
     """Serve the event page from the cache, or build it and keep it there."""
     key = caching.page_key(request)
-    response = caching.cached_page(key)
+    response, version = caching.cached_page(key)
     if response is not None:
         return response
     event = find_event()
     if event is None:
         return render(request, "registrations/no_event.html", status=404)
     response = render(request, "registrations/event.html", event_page_context(event))
-    caching.keep_page(key, response, event=event)
+    caching.keep_page(key, response, event=event, version=version)
     return response
 
 
@@ -137,7 +137,7 @@ def blank_form_page(request, slug) -> HttpResponse:
     or registration opens or closes; only the token differs between visitors.
     """
     key = caching.page_key(request)
-    response = caching.cached_page(key)
+    response, version = caching.cached_page(key)
     if response is None:
         event = get_object_or_404(Event, slug=slug)
         response = registration_closed(request, event) or render(
@@ -147,7 +147,7 @@ def blank_form_page(request, slug) -> HttpResponse:
                 {"event": event, "blank_form": blank_form_html(event)}
             ),
         )
-        caching.keep_page(key, response, event=event)
+        caching.keep_page(key, response, event=event, version=version)
     return caching.with_visitor_token(request, response)
 
 

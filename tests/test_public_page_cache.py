@@ -13,6 +13,7 @@ import time_machine
 from django.contrib import messages
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.core.cache import cache
+from django.http import HttpResponse
 from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
@@ -90,8 +91,25 @@ def test_the_kept_form_page_holds_no_visitors_token(client, event, session):
     request = RequestFactory().get(register_url(event))
     request.session = {}
     request._messages = FallbackStorage(request)
-    kept = cache.get(caching.page_key(request)).decode()
+    kept = cache.get(caching.page_key(request))[1].decode()
     assert caching.CSRF_PLACEHOLDER in kept and token not in kept
+
+
+def test_a_copy_built_while_a_change_commits_is_not_served(event):
+    request = RequestFactory().get(HOME)
+    request.session = {}
+    request._messages = FallbackStorage(request)
+    key = caching.page_key(request)
+    copy, version = caching.cached_page(key)
+    assert copy is None
+    # The change commits after the page read its data, before it is kept.
+    cache.set(caching.VERSION_KEY, "after the change", timeout=None)
+    caching.keep_page(key, HttpResponse("old seats"), event=event, version=version)
+    assert caching.cached_page(key)[0] is None
+    caching.keep_page(
+        key, HttpResponse("new seats"), event=event, version="after the change"
+    )
+    assert caching.cached_page(key)[0].content == b"new seats"
 
 
 def test_each_language_has_its_own_copy(client, session):
