@@ -1,0 +1,325 @@
+"""The attendee list's CSV file with its lines written by PostgreSQL.
+
+On PostgreSQL the one SELECT that reads the registrations also writes each
+one's line of the file: every column's cell as ``columns.COLUMNS`` declare it
+for the database, made text as ``csv.text_cell`` makes it (moments in Tokyo
+time, everything else neutralised), quoted, joined with commas and ended with
+a CRLF. Python fetches the lines, a chunk at a time from a server-side
+cursor, and writes them after the byte-order mark and the header: the same
+bytes as ``csv.render`` writes from the rows made in Python, because Python's
+work for each of some 23 cells of every row (the column's function, the
+label, ``text_cell``, ``neutralise``, Django's converters) was most of the
+export's time. The one cell the database leaves to Python is the sessions',
+whose titles it would sort in programme order for every registration: it
+gives their ids, and Python makes each combination's cell once.
+
+SQLite, a database in another encoding than UTF-8, psycopg 3, and a
+PostgreSQL reached through a pooler that forbids server-side cursors
+(``DISABLE_SERVER_SIDE_CURSORS``) keep the rows made in Python.
+"""
+
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
+
+import psycopg2.extensions
+from django.core.exceptions import EmptyResultSet
+from django.db import connections, transaction
+from django.db.backends.postgresql import psycopg_any
+from django.db.models import Expression, F, Func, QuerySet, TextField, Value
+from django.db.models.functions import Cast, Coalesce
+
+from registrations.documents import csv
+from registrations.documents.columns import (
+    CELL_BREAKS,
+    COLUMNS,
+    EXPORT_TIMEZONE,
+    FETCH_ROWS,
+    FORMULA_TRIGGERS,
+    MOMENT,
+    Choice,
+    Column,
+    InPython,
+    Labels,
+    neutralise,
+)
+
+TEXT = TextField()
+CONTENT_TYPE = csv.CONTENT_TYPE
+EXTENSION = csv.EXTENSION
+
+# Python's whitespace (``str.isspace``, and ``\s`` in its expressions) but the
+# line break, carriage return and tab, which ``neutralise`` treats apart:
+# ``[^\S\n\r\t]`` spelled out, because PostgreSQL's bracket expressions cannot
+# hold ``\S`` and its ``[[:space:]]`` follows the database's locale.
+SPACES = (
+    "\x0b\x0c\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004"
+    "\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+BREAKS = "".join(sorted(CELL_BREAKS))
+# The hyphen last, where a bracket expression takes it as itself.
+TRIGGERS = "".join(sorted(FORMULA_TRIGGERS - {"-"})) + "-"
+# ``neutralise``'s rule as a PostgreSQL expression: a quote at the start, and
+# after each line break, tab or semicolon, wherever spaces and a trigger follow.
+CELL_STARTS = f"(^|(?<=[{BREAKS}]))(?=[{SPACES}]*[{TRIGGERS}])"
+# Between the cells of a line for the one test of a whole row; any character
+# would do, since the test only has to find every cell that needs the rule.
+CELL_JOINER = "\x01"
+# Whether any cell of a row joined by CELL_JOINER may need a quote: it holds
+# a break, or a cell starts with spaces and a trigger. Most rows do not, and
+# their cells are then written without the rule's expression.
+ROW_NEEDS_QUOTES = f"[{BREAKS}]|(^|{CELL_JOINER})[{SPACES}]*[{TRIGGERS}]"
+
+
+def available(registrations: QuerySet) -> bool:
+    """Return whether the database of ``registrations`` can write the lines."""
+    connection = connections[registrations.db]
+    if connection.vendor != "postgresql" or connection.settings_dict.get(
+        "DISABLE_SERVER_SIDE_CURSORS"
+    ):
+        return False
+    if psycopg_any.is_psycopg3:
+        return False
+    connection.ensure_connection()
+    return connection.connection.info.parameter_status("server_encoding") == "UTF8"
+
+
+class LocalTime(Func):
+    """A moment as Python's ``isoformat(timespec="seconds")`` in EXPORT_TIMEZONE.
+
+    The zone's clock to the second, then its offset from UTC: the difference
+    of the two clocks, "+09:00" in Tokyo. This is Python's text for a zone
+    east of Greenwich whose offset is whole minutes, as Tokyo's has been since
+    Japan's standard time began in 1888 (its local mean time before was
+    9:18:59 ahead, which Python writes with the seconds).
+    """
+
+    output_field = TEXT
+
+    def as_sql(self, compiler, connection, **extra_context):
+        moment, params = compiler.compile(self.source_expressions[0])
+        zone = str(EXPORT_TIMEZONE)
+        local = f"({moment} AT TIME ZONE %s)"
+        utc = f"({moment} AT TIME ZONE 'UTC')"
+        return (
+            f"""to_char({local}, 'YYYY-MM-DD"T"HH24:MI:SS')"""
+            f""" || to_char({local} - {utc}, '"+"HH24:MI')""",
+            (*params, zone, *params, zone, *params),
+        )
+
+
+class CsvCells(Func):
+    """A run of a line's cells, quoted, with commas between: ``"a","b"``.
+
+    ``cells`` are text, never NULL, written after ``before`` and followed by
+    ``after``; those marked in ``neutralised`` go through the rule and have
+    their double quotes doubled, moments do not. The rule only runs in a row
+    where one test finds that a quote may be due (``ROW_NEEDS_QUOTES``) in one
+    of ``tested``, texts that hold every place where a cell could start; in
+    the others it would leave every cell as it is.
+    """
+
+    output_field = TEXT
+
+    def __init__(self, cells, neutralised, tested, *, before: str, after: str):
+        super().__init__(*cells, *tested)
+        self.neutralised = tuple(neutralised)
+        self.before, self.after = before, after
+
+    def as_sql(self, compiler, connection, **extra_context):
+        compiled = [compiler.compile(part) for part in self.source_expressions]
+        cells, tested = (
+            compiled[: len(self.neutralised)],
+            compiled[len(self.neutralised) :],
+        )
+        if not tested:
+            return self.cells(cells, neutralised=False)
+        test = f"concat_ws(%s, {', '.join(sql for sql, _ in tested)}) ~ %s"
+        test_params = (CELL_JOINER, *parameters(tested), ROW_NEEDS_QUOTES)
+        quoted, quoted_params = self.cells(cells, neutralised=True)
+        plain, plain_params = self.cells(cells, neutralised=False)
+        return (
+            f"CASE WHEN {test} THEN {quoted} ELSE {plain} END",
+            (*test_params, *quoted_params, *plain_params),
+        )
+
+    def cells(self, compiled: list[tuple[str, Sequence]], *, neutralised: bool):
+        """Return the run's SQL and parameters, with the rule if ``neutralised``."""
+        fields, params = [], []
+        for (sql, cell_params), rule in zip(compiled, self.neutralised, strict=True):
+            if neutralised and rule:
+                sql = f"regexp_replace({sql}, %s, '''', 'g')"
+                cell_params = (*cell_params, CELL_STARTS)
+            if rule:
+                # A double quote inside a field is written twice, as csv.writer
+                # does; a moment holds none.
+                sql = f"""replace({sql}, '"', '""')"""
+            fields.append(sql)
+            params.extend(cell_params)
+        return (
+            f"""concat(%s, concat_ws('","', {", ".join(fields)}), %s)""",
+            (f'{self.before}"', *params, f'"{self.after}'),
+        )
+
+
+def parameters(compiled: Iterable[tuple[str, Sequence]]) -> list:
+    return [param for _, params in compiled for param in params]
+
+
+def quoted(text: str) -> str:
+    """Return a field as ``csv.writer`` writes it with every field quoted."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+def made_in_python(column: Column, labels: Labels) -> Callable[[bytes | None], bytes]:
+    """Return the function that makes a column's cell, quoted, from its value.
+
+    The value comes as the database's UTF-8, the cell goes as the file's.
+    Each distinct value is made once: a cell the database leaves to Python
+    has few of them.
+    """
+    make = column.cell(labels)
+    cells = {}
+
+    def cell(value: bytes | None) -> bytes:
+        made = cells.get(value)
+        if made is None:
+            text = csv.text_cell(make(None if value is None else value.decode()))
+            made = cells[value] = quoted(text).encode()
+        return made
+
+    return cell
+
+
+def tested_text(column: Column, labels: Labels, text: Expression) -> Expression:
+    """Return what the row's test reads for a cell of ``column`` whose text is ``text``.
+
+    The value as stored, a column of the row, where the cell is that value, or
+    a label which the rule leaves as it is (checked here, once) and else the
+    value: the test then costs the database no second lookup of the label.
+    Any other cell is tested as it is written.
+    """
+    (value, *others) = (Cast(F(name), TEXT) for name in column.fields)
+    if column.database is None and not others:
+        if not isinstance(column.cell, Choice):
+            return value
+        names = getattr(labels, column.cell.table).values()
+        if all(neutralise(name) == name for name in names):
+            return value
+    return text
+
+
+def line_parts(
+    labels: Labels, columns: Sequence[Column] = COLUMNS
+) -> tuple[list[Expression], list[Callable[[bytes | None], bytes]]]:
+    """Return what the database selects for a line, and how Python completes it.
+
+    The database writes the runs of cells between those it leaves to Python
+    (``InPython``), commas and the final CRLF included; it selects the values
+    of the latter, and each function of the second list makes one's cell. A
+    row is then: a run, a value, a run, ..., a run, and its line their text
+    joined.
+    """
+    selected, made = [], []
+    run, neutralised, tested = [], [], []
+
+    def end_run(last: bool):
+        before = "," if made else ""
+        after = "\r\n" if last else ","
+        if run:
+            cells = CsvCells(run, neutralised, tested, before=before, after=after)
+            selected.append(cells)
+        else:
+            selected.append(Value(after if last or made else "", output_field=TEXT))
+        for part in (run, neutralised, tested):
+            part.clear()
+
+    for column in columns:
+        value = column.database_cell(labels)
+        if isinstance(value, InPython):
+            end_run(last=False)
+            selected.append(value.value)
+            made.append(made_in_python(column, labels))
+        elif column.kind == MOMENT:
+            run.append(Coalesce(LocalTime(value), Value(""), output_field=TEXT))
+            neutralised.append(False)
+        else:
+            text = Coalesce(Cast(value, TEXT), Value(""), output_field=TEXT)
+            run.append(text)
+            neutralised.append(True)
+            tested.append(tested_text(column, labels, text))
+    end_run(last=True)
+    return selected, made
+
+
+def attendee_lines(registrations: QuerySet) -> Iterator[bytes]:
+    """Return the lines of ``registrations``, in the queryset's order, in UTF-8.
+
+    The labels, and so the language, are those active when this is called;
+    the lines are read when iterated, in one SELECT through a server-side
+    cursor, so that memory stays the same whatever their number.
+    """
+    selected, made = line_parts(Labels())
+    names = [f"csv_line_{place}" for place, _ in enumerate(selected)]
+    rows = registrations.annotate(**dict(zip(names, selected, strict=True)))
+    return joined(fetched(rows.values_list(*names)), made)
+
+
+def joined(chunks: Iterator[list[tuple]], made: Sequence[Callable]) -> Iterator[bytes]:
+    """Yield each row's line: its runs with the cells made in Python between."""
+    if len(made) == 1:
+        # The attendee list: the sessions' cell between two runs.
+        (cell,) = made
+        for chunk in chunks:
+            for before, value, after in chunk:
+                yield before + cell(value) + after
+        return
+    places = range(1, 2 * len(made), 2)
+    for chunk in chunks:
+        for row in chunk:
+            parts = list(row)
+            for place, cell in zip(places, made, strict=True):
+                parts[place] = cell(parts[place])
+            yield b"".join(parts)
+
+
+def fetched(rows: QuerySet) -> Iterator[list[tuple[bytes | None, ...]]]:
+    """Yield the rows of ``rows`` (a ``values_list``) in chunks, as read.
+
+    The cursor is declared ``WITH HOLD`` in a transaction of its own, so that
+    no transaction stays open while the file is downloaded (as Django's own
+    ``iterator()`` does outside a transaction). For this query alone the plan
+    is made for reading every row (``cursor_tuple_fraction``), which scans
+    the table in its order rather than by an index in the list's, and without
+    the JIT compiler, which would spend longer compiling these expressions
+    than they take to run.
+    """
+    connection = connections[rows.db]
+    try:
+        sql, params = rows.query.get_compiler(using=rows.db).as_sql()
+    except EmptyResultSet:
+        return
+    name = f"attendee_lines_{uuid.uuid4().hex}"
+    declare = (
+        "SET LOCAL jit = off; SET LOCAL cursor_tuple_fraction = 1; "
+        f"DECLARE {connection.ops.quote_name(name)} CURSOR WITH HOLD FOR {sql}; "
+        "SET LOCAL jit TO DEFAULT; SET LOCAL cursor_tuple_fraction TO DEFAULT"
+    )
+    with transaction.atomic(using=rows.db, savepoint=False):
+        with connection.cursor() as cursor:
+            cursor.execute(declare, params)
+    # psycopg2's cursor of that name reads the cursor declared, a chunk at a
+    # time, and closes it at the end. Text comes as the database's bytes,
+    # UTF-8 like the file: decoding every line only to encode it again would
+    # be most of what Python does here.
+    cursor = connection.connection.cursor(name, withhold=True)
+    psycopg2.extensions.register_type(psycopg2.extensions.BYTES, cursor)
+    try:
+        while chunk := cursor.fetchmany(FETCH_ROWS):
+            yield chunk
+    finally:
+        cursor.close()
+
+
+def render(header: Sequence[str], lines: Iterable[bytes], **layout) -> Iterator[bytes]:
+    """Yield the file of ``lines`` under ``header``, in pieces, as ``csv.render``."""
+    return csv.lines_bytes(header, lines)
