@@ -133,8 +133,7 @@ class CsvCells(Func):
         )
         if not tested:
             return self.cells(cells, neutralised=False)
-        test = f"concat_ws(%s, {', '.join(sql for sql, _ in tested)}) ~ %s"
-        test_params = (CELL_JOINER, *parameters(tested), ROW_NEEDS_QUOTES)
+        test, test_params = quote_may_be_due(tested)
         quoted, quoted_params = self.cells(cells, neutralised=True)
         plain, plain_params = self.cells(cells, neutralised=False)
         return (
@@ -147,8 +146,7 @@ class CsvCells(Func):
         fields, params = [], []
         for (sql, cell_params), rule in zip(compiled, self.neutralised, strict=True):
             if neutralised and rule:
-                sql = f"regexp_replace({sql}, %s, '''', 'g')"
-                cell_params = (*cell_params, CELL_STARTS)
+                sql, cell_params = neutralised_sql(sql, cell_params)
             if rule:
                 # A double quote inside a field is written twice, as csv.writer
                 # does; a moment holds none.
@@ -161,8 +159,19 @@ class CsvCells(Func):
         )
 
 
-def parameters(compiled: Iterable[tuple[str, Sequence]]) -> list:
-    return [param for _, params in compiled for param in params]
+def neutralised_sql(sql: str, params: Sequence) -> tuple[str, tuple]:
+    """Return ``neutralise`` of the text ``sql`` as PostgreSQL's expression."""
+    return f"regexp_replace({sql}, %s, '''', 'g')", (*params, CELL_STARTS)
+
+
+def quote_may_be_due(texts: Sequence[tuple[str, Sequence]]) -> tuple[str, tuple]:
+    """Return the test of whether the rule may change any of ``texts`` (SQL).
+
+    False only where ``neutralise`` leaves every one as it is.
+    """
+    joined = ", ".join(sql for sql, _ in texts)
+    params = [param for _, text_params in texts for param in text_params]
+    return f"concat_ws(%s, {joined}) ~ %s", (CELL_JOINER, *params, ROW_NEEDS_QUOTES)
 
 
 def quoted(text: str) -> str:
