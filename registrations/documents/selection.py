@@ -66,9 +66,10 @@ def query_filters(query: QueryDict) -> dict[str, str | list[str]]:
 
 def _event_of(registrations: QuerySet) -> Event | None:
     """Return the one event all of ``registrations`` belong to, or None."""
-    events = list(
-        Event.objects.filter(pk__in=registrations.order_by().values("event_id"))[:2]
-    )
+    # Two of their events at most, which the database finds once: given all
+    # their events, PostgreSQL tried every event against every registration.
+    two_events = registrations.order_by().values("event_id").distinct()[:2]
+    events = list(Event.objects.filter(pk__in=two_events))
     return events[0] if len(events) == 1 else None
 
 
