@@ -11,6 +11,7 @@ import csv
 import datetime
 import io
 from collections.abc import Callable
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -18,7 +19,7 @@ from django.db import connection
 from django.db.models import DateTimeField, Value
 from django.http import QueryDict
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -376,7 +377,13 @@ def test_a_row_the_test_passes_is_one_the_rule_leaves_as_it_is(values):
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 @given(
+    # Recent moments, whose offset is written as it is, and any since 1888.
     st.datetimes(
+        min_value=datetime.datetime(2000, 1, 1),
+        max_value=datetime.datetime(2035, 1, 1),
+        timezones=st.just(datetime.UTC),
+    )
+    | st.datetimes(
         min_value=datetime.datetime(1888, 1, 1),
         max_value=datetime.datetime(2200, 1, 1),
         timezones=st.just(datetime.UTC),
@@ -392,3 +399,18 @@ def test_the_databases_clock_is_pythons_in_tokyo(event, moment):
     assert written == moment.astimezone(columns.EXPORT_TIMEZONE).isoformat(
         timespec="seconds"
     )
+
+
+@pytest.mark.parametrize("name", ["Asia/Tokyo", "Europe/Paris", "America/New_York"])
+def test_the_span_of_one_offset_ends_where_the_clock_changes(name):
+    zone = ZoneInfo(name)
+    since, until, text = csv_lines.steady_offset(zone)
+    now = timezone.now()
+    assert since <= now <= until
+    offset = now.astimezone(zone).utcoffset()
+    assert now.astimezone(zone).isoformat().endswith(text)
+    second = datetime.timedelta(seconds=1)
+    for end, beyond in ((since, since - second), (until, until + second)):
+        assert end.astimezone(zone).utcoffset() == offset
+        if abs(end - now) < datetime.timedelta(days=365):
+            assert beyond.astimezone(zone).utcoffset() != offset

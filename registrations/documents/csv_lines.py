@@ -18,8 +18,11 @@ PostgreSQL reached through a pooler that forbids server-side cursors
 (``DISABLE_SERVER_SIDE_CURSORS``) keep the rows made in Python.
 """
 
+import functools
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import psycopg2.extensions
 from django.core.exceptions import EmptyResultSet
@@ -27,6 +30,7 @@ from django.db import connections, transaction
 from django.db.backends.postgresql import psycopg_any
 from django.db.models import Expression, F, Func, QuerySet, TextField, Value
 from django.db.models.functions import Cast, Coalesce
+from django.utils import timezone
 
 from registrations.documents import csv
 from registrations.documents.columns import (
@@ -44,6 +48,7 @@ from registrations.documents.columns import (
 )
 
 TEXT = TextField()
+DAY = 24 * 60 * 60
 CONTENT_TYPE = csv.CONTENT_TYPE
 EXTENSION = csv.EXTENSION
 
@@ -83,14 +88,51 @@ def available(registrations: QuerySet) -> bool:
     return connection.connection.info.parameter_status("server_encoding") == "UTF8"
 
 
+@functools.cache
+def steady_offset(zone: ZoneInfo) -> tuple[datetime, datetime, str]:
+    """Return a span in which ``zone`` keeps one offset, and that offset's text.
+
+    The span around the moment of the first call in which Python's zone
+    database gives one offset, day by day and then to the second at its
+    ends, twenty years back and a year on at most: attendee lists hold recent
+    moments. In Tokyo, twenty years back. The text is as ``isoformat`` writes
+    it, "+09:00".
+    """
+    now = int(timezone.now().timestamp())
+
+    def offset(second: int) -> timedelta:
+        return datetime.fromtimestamp(second, zone).utcoffset()
+
+    def farthest_alike(step: int, days: int) -> datetime:
+        """Return the farthest second from now by ``step`` with now's offset."""
+        inside = now
+        for _ in range(days):
+            if offset(inside + step) != offset(now):
+                outside = inside + step
+                while abs(outside - inside) > 1:
+                    middle = (inside + outside) // 2
+                    if offset(middle) == offset(now):
+                        inside = middle
+                    else:
+                        outside = middle
+                break
+            inside += step
+        return datetime.fromtimestamp(inside, UTC)
+
+    text = datetime.fromtimestamp(now, zone).isoformat(timespec="seconds")[19:]
+    return farthest_alike(-DAY, 20 * 366), farthest_alike(DAY, 366), text
+
+
 class LocalTime(Func):
     """A moment as Python's ``isoformat(timespec="seconds")`` in EXPORT_TIMEZONE.
 
-    The zone's clock to the second, then its offset from UTC: the difference
-    of the two clocks, "+09:00" in Tokyo. This is Python's text for a zone
-    east of Greenwich whose offset is whole minutes, as Tokyo's has been since
-    Japan's standard time began in 1888 (its local mean time before was
-    9:18:59 ahead, which Python writes with the seconds).
+    The zone's clock to the second, then its offset from UTC: as written
+    within the span in which the zone keeps the offset it has now
+    (``steady_offset``), else the difference of the two clocks. That
+    difference is Python's text for a zone east of Greenwich whose offset is
+    whole minutes, as Tokyo's has been since Japan's standard time began in
+    1888 (its local mean time before was 9:18:59 ahead, which Python writes
+    with the seconds).
     """
 
     output_field = TEXT
@@ -98,12 +140,15 @@ class LocalTime(Func):
     def as_sql(self, compiler, connection, **extra_context):
         moment, params = compiler.compile(self.source_expressions[0])
         zone = str(EXPORT_TIMEZONE)
+        since, until, offset = steady_offset(EXPORT_TIMEZONE)
         local = f"({moment} AT TIME ZONE %s)"
         utc = f"({moment} AT TIME ZONE 'UTC')"
         return (
-            f"""to_char({local}, 'YYYY-MM-DD"T"HH24:MI:SS')"""
-            f""" || to_char({local} - {utc}, '"+"HH24:MI')""",
-            (*params, zone, *params, zone, *params),
+            f"""to_char({local}, 'YYYY-MM-DD"T"HH24:MI:SS') || CASE"""
+            f" WHEN {moment} BETWEEN %s AND %s THEN %s"
+            f""" ELSE to_char({local} - {utc}, '"+"HH24:MI') END""",
+            (*params, zone, *params, since, until, offset)
+            + (*params, zone, *params),
         )
 
 
