@@ -70,9 +70,10 @@ CELL_STARTS = f"(^|(?<=[{BREAKS}]))(?=[{SPACES}]*[{TRIGGERS}])"
 # would do, since the test only has to find every cell that needs the rule.
 CELL_JOINER = "\x01"
 # Whether any cell of a row joined by CELL_JOINER may need a quote: it holds
-# a break, or a cell starts with spaces and a trigger. Most rows do not, and
-# their cells are then written without the rule's expression.
-ROW_NEEDS_QUOTES = f"[{BREAKS}]|(^|{CELL_JOINER})[{SPACES}]*[{TRIGGERS}]"
+# a break, or a cell starts with a space or a trigger (the rule then looks
+# further, past the spaces). Most rows do not, and their cells are then
+# written without the rule's expression.
+ROW_NEEDS_QUOTES = f"[{BREAKS}]|(^|{CELL_JOINER})[{SPACES}{TRIGGERS}]"
 
 
 def available(registrations: QuerySet) -> bool:
@@ -147,8 +148,7 @@ class LocalTime(Func):
             f"""to_char({local}, 'YYYY-MM-DD"T"HH24:MI:SS') || CASE"""
             f" WHEN {moment} BETWEEN %s AND %s THEN %s"
             f""" ELSE to_char({local} - {utc}, '"+"HH24:MI') END""",
-            (*params, zone, *params, since, until, offset)
-            + (*params, zone, *params),
+            (*params, zone, *params, since, until, offset) + (*params, zone, *params),
         )
 
 
