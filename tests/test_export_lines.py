@@ -81,6 +81,9 @@ AWKWARD = [
     "山田 花子",
     "O'Neil",
     "Smith-Jones",
+    # The character that marks the sessions' place in the database's line.
+    "\x02",
+    'a"\x02"b',
     "",
 ]
 

@@ -11,7 +11,8 @@ work for each of some 23 cells of every row (the column's function, the
 label, ``text_cell``, ``neutralise``, Django's converters) was most of the
 export's time. The one cell the database leaves to Python is the sessions',
 whose titles it would sort in programme order for every registration: it
-gives their ids, and Python makes each combination's cell once.
+gives their ids and marks the cell's place in the line, and Python makes
+each combination's cell once.
 
 SQLite, a database in another encoding than UTF-8, psycopg 3, and a
 PostgreSQL reached through a pooler that forbids server-side cursors
@@ -69,6 +70,10 @@ CELL_STARTS = f"(^|(?<=[{BREAKS}]))(?=[{SPACES}]*[{TRIGGERS}])"
 # Between the cells of a line for the one test of a whole row; any character
 # would do, since the test only has to find every cell that needs the rule.
 CELL_JOINER = "\x01"
+# Where a cell Python makes goes in a line the database writes: outside
+# quotes, where no value can be (see ``mark_at``).
+MARK = "\x02"
+MARK_BYTE = MARK.encode()
 # Whether any cell of a row joined by CELL_JOINER may need a quote: it holds
 # a break, or a cell starts with a space or a trigger (the rule then looks
 # further, past the spaces). Most rows do not, and their cells are then
@@ -152,43 +157,43 @@ class LocalTime(Func):
         )
 
 
-class CsvCells(Func):
-    """A run of a line's cells, quoted, with commas between: ``"a","b"``.
+class CsvLine(Func):
+    """A registration's line of the file: its cells quoted, commas between, a CRLF.
 
-    ``cells`` are text, never NULL, written after ``before`` and followed by
-    ``after``; those marked in ``neutralised`` go through the rule and have
-    their double quotes doubled, moments do not. The rule only runs in a row
-    where one test finds that a quote may be due (``ROW_NEEDS_QUOTES``) in one
-    of ``tested``, texts that hold every place where a cell could start; in
-    the others it would leave every cell as it is.
+    ``cells`` are those the database writes, text, never NULL; ``marks`` the
+    places, among all the line's cells, of those Python writes, which the line
+    holds as a bare ``MARK``. Cells marked in ``neutralised`` go through the
+    rule and have their double quotes doubled, moments do not. The rule only
+    runs in a row where one test finds that a quote may be due
+    (``ROW_NEEDS_QUOTES``) in one of ``tested``, texts that hold every place
+    where a cell could start; in the others it would leave every cell as it
+    is.
     """
 
     output_field = TEXT
 
-    def __init__(self, cells, neutralised, tested, *, before: str, after: str):
+    def __init__(self, cells, neutralised, tested, marks=()):
         super().__init__(*cells, *tested)
         self.neutralised = tuple(neutralised)
-        self.before, self.after = before, after
+        self.marks = frozenset(marks)
 
     def as_sql(self, compiler, connection, **extra_context):
         compiled = [compiler.compile(part) for part in self.source_expressions]
-        cells, tested = (
-            compiled[: len(self.neutralised)],
-            compiled[len(self.neutralised) :],
-        )
+        count = len(self.neutralised)
+        cells, tested = compiled[:count], compiled[count:]
         if not tested:
-            return self.cells(cells, neutralised=False)
+            return self.line(cells, neutralised=False)
         test, test_params = quote_may_be_due(tested)
-        quoted, quoted_params = self.cells(cells, neutralised=True)
-        plain, plain_params = self.cells(cells, neutralised=False)
+        quoted, quoted_params = self.line(cells, neutralised=True)
+        plain, plain_params = self.line(cells, neutralised=False)
         return (
             f"CASE WHEN {test} THEN {quoted} ELSE {plain} END",
             (*test_params, *quoted_params, *plain_params),
         )
 
-    def cells(self, compiled: list[tuple[str, Sequence]], *, neutralised: bool):
-        """Return the run's SQL and parameters, with the rule if ``neutralised``."""
-        fields, params = [], []
+    def line(self, compiled: list[tuple[str, Sequence]], *, neutralised: bool):
+        """Return the line's SQL and parameters, with the rule if ``neutralised``."""
+        fields = []
         for (sql, cell_params), rule in zip(compiled, self.neutralised, strict=True):
             if neutralised and rule:
                 sql, cell_params = neutralised_sql(sql, cell_params)
@@ -196,12 +201,23 @@ class CsvCells(Func):
                 # A double quote inside a field is written twice, as csv.writer
                 # does; a moment holds none.
                 sql = f"""replace({sql}, '"', '""')"""
-            fields.append(sql)
-            params.extend(cell_params)
-        return (
-            f"""concat(%s, concat_ws('","', {", ".join(fields)}), %s)""",
-            (f'{self.before}"', *params, f'"{self.after}'),
-        )
+            fields.append((sql, cell_params))
+        # The fields in runs between the marks, and the text around the runs.
+        parts, params, text = [], [], ""
+        remaining, place, places = iter(fields), 0, len(fields) + len(self.marks)
+        while place < places:
+            comma = "," if place else ""
+            if place in self.marks:
+                text, place = text + comma + MARK, place + 1
+                continue
+            run = []
+            while place < places and place not in self.marks:
+                run.append(next(remaining))
+                place += 1
+            parts += ["%s", f"""concat_ws('","', {", ".join(sql for sql, _ in run)})"""]
+            params += [text + comma + '"', *(param for _, ps in run for param in ps)]
+            text = '"'
+        return f"concat({', '.join(parts)}, %s)", (*params, text + "\r\n")
 
 
 def neutralised_sql(sql: str, params: Sequence) -> tuple[str, tuple]:
@@ -267,42 +283,27 @@ def line_parts(
 ) -> tuple[list[Expression], list[Callable[[bytes | None], bytes]]]:
     """Return what the database selects for a line, and how Python completes it.
 
-    The database writes the runs of cells between those it leaves to Python
-    (``InPython``), commas and the final CRLF included; it selects the values
-    of the latter, and each function of the second list makes one's cell. A
-    row is then: a run, a value, a run, ..., a run, and its line their text
-    joined.
+    The database writes the line, commas and the final CRLF included, with a
+    bare ``MARK`` for each cell it leaves to Python (``InPython``), and selects
+    the values of those cells after it; each function of the second list
+    makes one's cell.
     """
-    selected, made = [], []
-    run, neutralised, tested = [], [], []
-
-    def end_run(last: bool):
-        before = "," if made else ""
-        after = "\r\n" if last else ","
-        if run:
-            cells = CsvCells(run, neutralised, tested, before=before, after=after)
-            selected.append(cells)
-        else:
-            selected.append(Value(after if last or made else "", output_field=TEXT))
-        for part in (run, neutralised, tested):
-            part.clear()
-
-    for column in columns:
+    cells, neutralised, tested, marks, values, made = [], [], [], [], [], []
+    for place, column in enumerate(columns):
         value = column.database_cell(labels)
         if isinstance(value, InPython):
-            end_run(last=False)
-            selected.append(value.value)
+            marks.append(place)
+            values.append(value.value)
             made.append(made_in_python(column, labels))
         elif column.kind == MOMENT:
-            run.append(Coalesce(LocalTime(value), Value(""), output_field=TEXT))
+            cells.append(Coalesce(LocalTime(value), Value(""), output_field=TEXT))
             neutralised.append(False)
         else:
             text = Coalesce(Cast(value, TEXT), Value(""), output_field=TEXT)
-            run.append(text)
+            cells.append(text)
             neutralised.append(True)
             tested.append(tested_text(column, labels, text))
-    end_run(last=True)
-    return selected, made
+    return [CsvLine(cells, neutralised, tested, marks), *values], made
 
 
 def attendee_lines(registrations: QuerySet) -> Iterator[bytes]:
@@ -319,21 +320,37 @@ def attendee_lines(registrations: QuerySet) -> Iterator[bytes]:
 
 
 def joined(chunks: Iterator[list[tuple]], made: Sequence[Callable]) -> Iterator[bytes]:
-    """Yield each row's line: its runs with the cells made in Python between."""
+    """Yield each row's line with the cells made in Python in place of its marks."""
     if len(made) == 1:
-        # The attendee list: the sessions' cell between two runs.
+        # The attendee list: the sessions' cell.
         (cell,) = made
         for chunk in chunks:
-            for before, value, after in chunk:
-                yield before + cell(value) + after
+            for line, value in chunk:
+                at = mark_at(line)
+                yield line[:at] + cell(value) + line[at + 1 :]
         return
-    places = range(1, 2 * len(made), 2)
     for chunk in chunks:
-        for row in chunk:
-            parts = list(row)
-            for place, cell in zip(places, made, strict=True):
-                parts[place] = cell(parts[place])
-            yield b"".join(parts)
+        for line, *values in chunk:
+            parts, start = [], 0
+            for cell, value in zip(made, values, strict=True):
+                at = mark_at(line, start)
+                parts += [line[start:at], cell(value)]
+                start = at + 1
+            yield b"".join([*parts, line[start:]])
+
+
+def mark_at(line: bytes, start: int = 0) -> int:
+    """Return where in ``line`` the next ``MARK`` outside quotes is, from ``start``.
+
+    Outside quotes, an even number of double quotes comes before it: a quoted
+    field holds an even number, and within one a ``MARK`` (a character a value
+    may hold) comes after the opening quote and never between the two of a
+    doubled one.
+    """
+    at = line.index(MARK_BYTE, start)
+    while line.count(b'"', 0, at) % 2:
+        at = line.index(MARK_BYTE, at + 1)
+    return at
 
 
 def fetched(rows: QuerySet) -> Iterator[list[tuple[bytes | None, ...]]]:
