@@ -326,8 +326,12 @@ def joined(chunks: Iterator[list[tuple]], made: Sequence[Callable]) -> Iterator[
         (cell,) = made
         for chunk in chunks:
             for line, value in chunk:
-                at = mark_at(line)
-                yield line[:at] + cell(value) + line[at + 1 :]
+                head, _, tail = line.partition(MARK_BYTE)
+                if head.count(b'"') % 2:
+                    # A value before the mark holds its character.
+                    at = mark_at(line)
+                    head, tail = line[:at], line[at + 1 :]
+                yield b"".join((head, cell(value), tail))
         return
     for chunk in chunks:
         for line, *values in chunk:
