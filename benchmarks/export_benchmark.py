@@ -9,7 +9,9 @@ It migrates the database, loads the symposium and tops its registrations up to
 ``--rows`` (100,000) with ``seed_fake_registrations``. Then, for 1,000 rows and
 for all of them, it runs the export in a fresh process each time, the way the
 app streams it (``audit.export_start`` iterated to the last byte), as CSV and
-as XLSX, recording rows per second and the process's peak resident memory;
+as XLSX, recording rows per second, the CPU seconds of the process and of its
+PostgreSQL backend (read from ``/proc``: the database runs on this machine)
+and the process's peak resident memory;
 and PostgreSQL's ``COPY (SELECT ...) TO STDOUT WITH CSV`` of the same columns
 into a sink, the limit on this machine. It prints the export/COPY throughput
 ratio and the memory growth from the small list to the large one against the
@@ -58,6 +60,21 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def backend_cpu_seconds() -> float:
+    """Return the CPU seconds this connection's PostgreSQL backend has used.
+
+    Read from ``/proc``: the database runs on this machine.
+    """
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 class Sink:
     """A file that keeps nothing: it counts the bytes written to it."""
 
@@ -93,6 +110,8 @@ def measure_export(rows: int, file_format: str = "csv") -> dict:
 
     event, _, registrations = measured_registrations(rows)
     before = peak_rss_mb()
+    database_before = backend_cpu_seconds()
+    cpu_started = time.process_time()
     started = time.perf_counter()
     export = audit.export_start(
         selection=Selection(
@@ -109,10 +128,13 @@ def measure_export(rows: int, file_format: str = "csv") -> dict:
     for chunk in export:
         sink.write(chunk)
     seconds = time.perf_counter() - started
+    cpu_seconds = time.process_time() - cpu_started
     assert export.rows_written == rows, (export.rows_written, rows)
     return {
         "rows": rows,
         "seconds": seconds,
+        "cpu_seconds": cpu_seconds,
+        "database_cpu_seconds": backend_cpu_seconds() - database_before,
         "bytes": sink.size,
         "rss_before_mb": before,
         "peak_rss_mb": peak_rss_mb(),
@@ -169,11 +191,19 @@ def measure_copy(rows: int) -> dict:
     event, last_pk, _ = measured_registrations(rows)
     sink = Sink()
     connection.ensure_connection()
+    database_before = backend_cpu_seconds()
+    cpu_started = time.process_time()
     started = time.perf_counter()
     with connection.connection.cursor() as cursor:
         cursor.copy_expert(copy_sql(event.pk, last_pk), sink)
     seconds = time.perf_counter() - started
-    return {"rows": rows, "seconds": seconds, "bytes": sink.size}
+    return {
+        "rows": rows,
+        "seconds": seconds,
+        "cpu_seconds": time.process_time() - cpu_started,
+        "database_cpu_seconds": backend_cpu_seconds() - database_before,
+        "bytes": sink.size,
+    }
 
 
 def in_fresh_process(what: str, rows: int, *, server_jit: bool) -> dict:
@@ -259,6 +289,10 @@ def main() -> None:
                 "rows_per_second": statistics.median(
                     run["rows"] / run["seconds"] for run in runs
                 ),
+                "cpu_seconds": statistics.median(run["cpu_seconds"] for run in runs),
+                "database_cpu_seconds": statistics.median(
+                    run["database_cpu_seconds"] for run in runs
+                ),
                 "megabytes": runs[0]["bytes"] / 1e6,
                 "peak_rss_mb": max(run.get("peak_rss_mb", 0) for run in runs),
                 "rss_before_mb": max(run.get("rss_before_mb", 0) for run in runs),
@@ -269,7 +303,9 @@ def main() -> None:
     for (what, rows), result in results.items():
         line = (
             f"{what:>6} {rows:>9,} rows: {result['rows_per_second']:>8,.0f} rows/s, "
-            f"{result['megabytes']:5.1f} MB of {'XLSX' if what == 'xlsx' else 'CSV'}"
+            f"{result['megabytes']:5.1f} MB of {'XLSX' if what == 'xlsx' else 'CSV'}, "
+            f"CPU {result['cpu_seconds']:.2f} s here and "
+            f"{result['database_cpu_seconds']:.2f} s in PostgreSQL"
         )
         if what in ("export", "xlsx"):
             line += (
@@ -286,10 +322,17 @@ def main() -> None:
         what: results[what, large]["peak_rss_mb"] - results[what, SMALL]["peak_rss_mb"]
         for what in ("export", "xlsx")
     }
+    cpu = {
+        what: results[what, large]["cpu_seconds"]
+        + results[what, large]["database_cpu_seconds"]
+        for what in ("export", "copy")
+    }
     print(
         f"\nExport/COPY throughput at {large:,} rows: {ratio:.2f} "
         f"(target at least {TARGET_RATIO}): "
-        f"{'met' if ratio >= TARGET_RATIO else 'MISSED'}"
+        f"{'met' if ratio >= TARGET_RATIO else 'MISSED'}; "
+        f"by CPU (here and in PostgreSQL): {cpu['copy'] / cpu['export']:.2f}; "
+        f"load {'/'.join(f'{value:.2f}' for value in os.getloadavg())}"
     )
     for what, label in (("export", "CSV"), ("xlsx", "XLSX")):
         print(

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from registrations import selectors
 from registrations.admin.badges import BadgePrintInline
+from registrations.admin.changelist import ExportChangeList
 from registrations.documents import audit, selection
 from registrations.models import ExportLog
 from symposium.admin import ReadOnly
@@ -27,13 +28,19 @@ def export_urls(model_admin: admin.ModelAdmin, route: str) -> list[URLPattern]:
 
     Named ``<app>_<model>_export`` and ``<app>_<model>_export_xlsx``.
     """
-    opts = model_admin.opts
     view = model_admin.admin_site.admin_view(model_admin.export_view)
-    name = f"{opts.app_label}_{opts.model_name}_export"
+    csv_name, xlsx_name = export_url_names(model_admin)
     return [
-        path(route, view, {"file_format": Format.CSV}, name=name),
-        path(f"{route}xlsx/", view, {"file_format": Format.XLSX}, name=f"{name}_xlsx"),
+        path(route, view, {"file_format": Format.CSV}, name=csv_name),
+        path(f"{route}xlsx/", view, {"file_format": Format.XLSX}, name=xlsx_name),
     ]
+
+
+def export_url_names(model_admin: admin.ModelAdmin) -> tuple[str, str]:
+    """Return the names of ``model_admin``'s CSV and XLSX export addresses."""
+    opts = model_admin.opts
+    name = f"{opts.app_label}_{opts.model_name}_export"
+    return name, f"{name}_xlsx"
 
 
 class SessionExportMixin:
@@ -66,6 +73,12 @@ class RegistrationExportMixin:
 
     def get_urls(self):
         return [*export_urls(self, "export/"), *super().get_urls()]
+
+    def get_changelist(self, request, **kwargs):
+        match = request.resolver_match
+        if match and match.url_name in export_url_names(self):
+            return ExportChangeList
+        return super().get_changelist(request, **kwargs)
 
     def has_export_permission(self, request):
         return selectors.can_export(request.user)

@@ -5,7 +5,8 @@ the system: the admin action on selected registrations, the admin's export of
 the filtered changelist, a session's attendee list and the
 ``export_attendees`` command. ``selection`` says which registrations, under
 which name; ``audit`` records who took them, when, which filter and how many;
-``csv`` writes the file. Rows stream from a database cursor
-(``QuerySet.iterator``, a server-side cursor on PostgreSQL) in one SELECT, so
-memory and the number of queries stay the same whatever the row count.
+``csv`` writes the file, whose lines PostgreSQL writes itself
+(``csv_lines``). Rows stream from a database cursor (a server-side cursor on
+PostgreSQL) in one SELECT, so memory and the number of queries stay the same
+whatever the row count.
 """

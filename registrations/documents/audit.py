@@ -15,7 +15,7 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
-from registrations.documents import csv, xlsx
+from registrations.documents import csv, csv_lines, xlsx
 from registrations.documents.columns import (
     EXPORT_TIMEZONE,
     Cell,
@@ -59,7 +59,8 @@ class AttendeeExport:
     """
 
     header: list[str]
-    rows: Iterator[list[Cell]]
+    # Typed rows, or for ``csv_lines`` the lines the database wrote.
+    rows: Iterator[list[Cell]] | Iterator[str]
     log: ExportLog
     renderer: ModuleType
     rows_written: int = field(default=0)
@@ -94,16 +95,26 @@ def export_start(
     user: AbstractBaseUser | None,
     file_format: str = ExportLog.Format.CSV,
 ) -> AttendeeExport:
-    """Record an export of ``selection`` and return it, ready to stream."""
+    """Record an export of ``selection`` and return it, ready to stream.
+
+    A CSV file from PostgreSQL has its lines written by the database
+    (``csv_lines``), byte for byte the file of the rows made in Python.
+    """
+    registrations = selection.registrations
+    if file_format == ExportLog.Format.CSV and csv_lines.available(registrations):
+        rows, renderer = csv_lines.attendee_lines(registrations), csv_lines
+    else:
+        rows, renderer = attendee_rows(registrations), RENDERERS[file_format]
     return document_start(
         kind=selection.kind,
         event=selection.event,
         name=selection.name,
         filters=selection.filters,
         header=column_headers(),
-        rows=attendee_rows(selection.registrations),
+        rows=rows,
         user=user,
         file_format=file_format,
+        renderer=renderer,
     )
 
 
@@ -119,9 +130,13 @@ def document_start(
     user: AbstractBaseUser | None,
     file_format: str,
     layout: dict | None = None,
+    renderer: ModuleType | None = None,
 ) -> AttendeeExport:
-    """Record any list that leaves the system, and return it ready to stream."""
-    renderer = RENDERERS[file_format]
+    """Record any list that leaves the system, and return it ready to stream.
+
+    ``renderer`` writes the file; by default the format's own.
+    """
+    renderer = renderer or RENDERERS[file_format]
     log = ExportLog.objects.create(
         document=document,
         kind=kind,

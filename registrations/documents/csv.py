@@ -49,13 +49,41 @@ def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[str]]) -> Iterator[
     per row.
     """
     buffer = io.StringIO()
+    writer = csv_writer(buffer)
+    return pieces(buffer, header, map(writer.writerow, rows))
+
+
+def lines_bytes(header: Sequence[str], lines: Iterable[bytes]) -> Iterator[bytes]:
+    """Yield a CSV file of lines already written in UTF-8 (quoted, with CRLF).
+
+    In pieces of about ``CHUNK_CHARACTERS`` bytes, as ``csv_bytes`` does.
+    """
+    buffer = io.StringIO()
+    buffer.write(BYTE_ORDER_MARK)
+    csv_writer(buffer).writerow(header)
+    pending, size = [buffer.getvalue().encode()], 0
+    for line in lines:
+        pending.append(line)
+        size += len(line)
+        if size >= CHUNK_CHARACTERS:
+            yield b"".join(pending)
+            pending, size = [], 0
+    yield b"".join(pending)
+
+
+def csv_writer(buffer: io.StringIO):
     # Every field in quotes: a semicolon or tab inside one is then never taken
     # for a separator by an import that splits on it.
-    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
+    return csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
+
+
+def pieces(
+    buffer: io.StringIO, header: Sequence[str], written: Iterable
+) -> Iterator[bytes]:
+    """Yield ``buffer`` in pieces as each of ``written`` writes a row into it."""
     buffer.write(BYTE_ORDER_MARK)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow(row)
+    csv_writer(buffer).writerow(header)
+    for _ in written:
         if buffer.tell() >= CHUNK_CHARACTERS:
             yield buffer.getvalue().encode()
             buffer.seek(0)

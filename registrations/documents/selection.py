@@ -11,7 +11,7 @@ import datetime
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.text import slugify
@@ -66,10 +66,13 @@ def query_filters(query: QueryDict) -> dict[str, str | list[str]]:
 
 def _event_of(registrations: QuerySet) -> Event | None:
     """Return the one event all of ``registrations`` belong to, or None."""
-    events = list(
-        Event.objects.filter(pk__in=registrations.order_by().values("event_id"))[:2]
-    )
-    return events[0] if len(events) == 1 else None
+    # The event with both their lowest and their highest event id, which an
+    # index gives: asked whether each event had any of them, PostgreSQL tried
+    # every event against every registration.
+    event_ids = registrations.order_by().values("event_id")
+    lowest = Subquery(event_ids.order_by("event_id")[:1])
+    highest = Subquery(event_ids.order_by("-event_id")[:1])
+    return Event.objects.filter(pk=lowest).filter(pk=highest).first()
 
 
 def _id(value: str) -> int:
