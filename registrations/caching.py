@@ -158,6 +158,24 @@ def keep_page(
         cache.set(key, (version, response.content), timeout=int(seconds))
 
 
+def served_page(
+    request: HttpRequest, build: Callable[[], tuple[HttpResponse, Event | None]]
+) -> HttpResponse:
+    """Serve the page ``request`` asks for from the cache, or build and keep it.
+
+    ``build`` returns the page and the event it shows, whose milestones end
+    the copy; None for a page that is not kept (the one saying there is no
+    event).
+    """
+    key = page_key(request)
+    response, version = cached_page(key)
+    if response is None:
+        response, event = build()
+        if event is not None:
+            keep_page(key, response, event=event, version=version)
+    return response
+
+
 # Parts of pages
 
 

@@ -43,16 +43,15 @@ def event_page_context(event: Event) -> dict:
 
 def event_page(request, find_event) -> HttpResponse:
     """Serve the event page from the cache, or build it and keep it there."""
-    key = caching.page_key(request)
-    response, version = caching.cached_page(key)
-    if response is not None:
-        return response
-    event = find_event()
-    if event is None:
-        return render(request, "registrations/no_event.html", status=404)
-    response = render(request, "registrations/event.html", event_page_context(event))
-    caching.keep_page(key, response, event=event, version=version)
-    return response
+
+    def build():
+        event = find_event()
+        if event is None:
+            return render(request, "registrations/no_event.html", status=404), None
+        context = event_page_context(event)
+        return render(request, "registrations/event.html", context), event
+
+    return caching.served_page(request, build)
 
 
 def home(request):
@@ -136,9 +135,8 @@ def blank_form_page(request, slug) -> HttpResponse:
     The whole page is kept, as the event page is, until what it shows changes
     or registration opens or closes; only the token differs between visitors.
     """
-    key = caching.page_key(request)
-    response, version = caching.cached_page(key)
-    if response is None:
+
+    def build():
         event = get_object_or_404(Event, slug=slug)
         response = registration_closed(request, event) or render(
             request,
@@ -147,8 +145,9 @@ def blank_form_page(request, slug) -> HttpResponse:
                 {"event": event, "blank_form": blank_form_html(event)}
             ),
         )
-        caching.keep_page(key, response, event=event, version=version)
-    return caching.with_visitor_token(request, response)
+        return response, event
+
+    return caching.with_visitor_token(request, caching.served_page(request, build))
 
 
 @require_http_methods(["GET", "POST"])
