@@ -16,6 +16,10 @@ all at once. It changes after the transaction commits that
   registration, an approved delegate's change of sessions, the deletion of
   expired registrations (``services`` sends ``signals.seats_changed``).
 
+Each process also keeps what a sent form is checked against (the event, its
+sessions with their seats taken, the organisations: ``form_choices``) under
+the same token, and drops it at once when this process makes such a change.
+
 A new pending registration takes no seat and keeps the copies. What changes in
 other ways (a registration deleted in the admin, SQL typed by hand) shows within
 the timeout, which is therefore the longest a page can be out of date. A copy of
@@ -24,8 +28,10 @@ the event ends, so that the page never offers a closed form.
 """
 
 import datetime
+import time
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.messages import get_messages
@@ -34,7 +40,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
@@ -191,6 +197,58 @@ def cached_fragment(name: str, *parts, build: Callable[[], str]) -> SafeString:
     return mark_safe(html)
 
 
+# What a sent form is checked against
+
+
+@dataclass(frozen=True)
+class FormChoices:
+    """An event and the choices its registration form offers, by id.
+
+    The sessions carry their seats taken (``approved_count``) as the blank form
+    counts them: enough to tell a delegate which sessions are full. Whether a
+    seat is free is decided again by the services, under their locks.
+    """
+
+    event: Event
+    sessions: dict[int, Session]
+    organisations: dict[int, Organisation]
+
+    @classmethod
+    def of_event(cls, slug: str) -> "FormChoices":
+        event = Event.objects.filter(slug=slug).first()
+        if event is None:
+            raise Http404("No event has this address.")
+        return cls(
+            event=event,
+            sessions={s.pk: s for s in event.sessions.with_approved_count()},
+            organisations={o.pk: o for o in Organisation.objects.all()},
+        )
+
+
+# By event slug: (the version they were read at, until when, the choices).
+_kept_choices: dict[str, tuple[str, float, FormChoices]] = {}
+
+
+def form_choices(slug: str) -> FormChoices:
+    """Return the event ``slug`` names and its form's choices; 404 if there is none.
+
+    Each process keeps them while the version of the public pages stands, for
+    ``PUBLIC_PAGE_CACHE_SECONDS`` at most, as it keeps the blank form they are
+    shown in: a submission reads the version, not the event, its sessions and
+    the organisations. They are read-only: share them, never change them.
+    """
+    if not enabled():
+        return FormChoices.of_event(slug)
+    version = current_version()
+    now = time.time()
+    kept = _kept_choices.get(slug)
+    if kept is not None and kept[0] == version and now < kept[1]:
+        return kept[2]
+    choices = FormChoices.of_event(slug)
+    _kept_choices[slug] = (version, now + settings.PUBLIC_PAGE_CACHE_SECONDS, choices)
+    return choices
+
+
 # What the pages show
 
 
@@ -206,4 +264,6 @@ def cached_fragment(name: str, *parts, build: Callable[[], str]) -> SafeString:
 @receiver(post_save, sender=Organisation)
 @receiver(post_delete, sender=Organisation)
 def shown_data_changed(sender, **kwargs) -> None:
+    # This process's choices at once, every process's copies after the commit.
+    _kept_choices.clear()
     public_pages_changed()

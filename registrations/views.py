@@ -154,11 +154,13 @@ def blank_form_page(request, slug) -> HttpResponse:
 def register(request, slug):
     if request.method != "POST":
         return blank_form_page(request, slug)
-    event = get_object_or_404(Event, slug=slug)
+    # The event and what its form offers, as the blank form showed them.
+    choices = caching.form_choices(slug)
+    event = choices.event
     closed = registration_closed(request, event)
     if closed is not None:
         return closed
-    form = RegistrationForm(request.POST, event=event)
+    form = RegistrationForm(request.POST, choices=choices)
     if form.is_bot:
         # Answer as if all went well, so that the bot learns nothing.
         return redirect("registrations:registered", slug=event.slug)

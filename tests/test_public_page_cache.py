@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from registrations import caching, services
-from registrations.models import Registration
+from registrations.models import Organisation, Registration
 from tests.factories import (
     EventFactory,
     OrganisationFactory,
@@ -235,3 +235,85 @@ def test_the_cache_can_be_switched_off(
     with django_assert_max_num_queries(6) as context:
         page(client)
     assert len(context.captured_queries) > 0
+
+
+# A sent form is checked against what the blank form offers, kept in each
+# process (``caching.form_choices``), and sees every change the pages see.
+
+
+def submit(client, event, number: int, **fields):
+    address = f"delegate{number}@example.org"
+    data = form_data(event, email=address, email_confirmation=address, **fields)
+    return client.post(register_url(event), data)
+
+
+def registered(number: int) -> bool:
+    return Registration.objects.filter(email=f"delegate{number}@example.org").exists()
+
+
+def test_a_session_added_can_be_chosen_by_the_next_submission(
+    client, event, session, django_capture_on_commit_callbacks
+):
+    listed = OrganisationFactory()
+    chosen = {"organisation": listed, "sessions": [session.pk]}
+    assert submit(client, event, 1, **chosen).status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):
+        added = SessionFactory(event=event, title="Border management")
+    chosen["sessions"] = [added.pk]
+    assert submit(client, event, 2, **chosen).status_code == 302
+    assert registered(2)
+
+
+def test_a_deleted_organisation_is_refused_to_the_next_submission(
+    client, event, django_capture_on_commit_callbacks
+):
+    listed = OrganisationFactory()
+    organisation = OrganisationFactory(name="Closed Foundation")
+    assert submit(client, event, 1, organisation=listed).status_code == 302
+    closed = organisation.pk
+    with django_capture_on_commit_callbacks(execute=True):
+        organisation.delete()
+    response = submit(client, event, 2, organisation=closed)
+    assert response.status_code == 200
+    assert "That organisation is not on the list" in response.content.decode()
+    assert not registered(2)
+
+
+def test_a_change_another_server_committed_is_seen_once_the_version_changes(
+    client, event
+):
+    listed = OrganisationFactory()
+    assert submit(client, event, 1, organisation=listed).status_code == 302
+    # Another process adds an organisation: no signal here, only the version
+    # it changes in the shared cache after its commit.
+    [added] = Organisation.objects.bulk_create([Organisation(name="Newly listed")])
+    assert submit(client, event, 2, organisation=added).status_code == 200
+    cache.set(caching.VERSION_KEY, "after the other server's commit", timeout=None)
+    assert submit(client, event, 3, organisation=added).status_code == 302
+    assert registered(3)
+
+
+def test_the_kept_choices_expire_after_the_pages_timeout(client, event, settings):
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 30
+    listed = OrganisationFactory()
+    assert submit(client, event, 1, organisation=listed).status_code == 302
+    # Added by SQL typed by hand: neither a signal nor a new version.
+    [added] = Organisation.objects.bulk_create([Organisation(name="Typed by hand")])
+    assert submit(client, event, 2, organisation=added).status_code == 200
+    with time_machine.travel(timezone.now() + datetime.timedelta(seconds=31)):
+        assert submit(client, event, 3, organisation=added).status_code == 302
+    assert registered(3)
+
+
+def test_the_done_page_names_a_full_session_by_the_counts_the_form_shows(
+    client, event, reviewer, django_capture_on_commit_callbacks
+):
+    small = SessionFactory(event=event, title="Small room", capacity=1)
+    seated = RegistrationFactory(event=event, sessions=[small])
+    chosen = {"organisation": OrganisationFactory(), "sessions": [small.pk]}
+    response = submit(client, event, 1, **chosen)
+    assert "Small room" not in client.get(response.url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.registration_approve(registration=seated, by=reviewer)
+    response = submit(client, event, 2, **chosen)
+    assert "Small room" in client.get(response.url).content.decode()

@@ -82,12 +82,24 @@ class SessionChoiceField(forms.ModelMultipleChoiceField):
         ),
     }
 
+    # The sessions on offer by id, when the form is given them read already
+    # (``caching.form_choices``): the choices are then checked without a query.
+    offered: dict[int, Session] | None = None
+
     def _check_values(self, value):
         if not all(validators.is_possible_id(pk) for pk in value):
             raise forms.ValidationError(
                 self.error_messages["invalid_choice"], code="invalid_choice"
             )
-        return super()._check_values(value)
+        if self.offered is None:
+            return super()._check_values(value)
+        chosen = {int(pk) for pk in value}
+        if not chosen <= self.offered.keys():
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
+        # In the programme's order, as the query would give them.
+        return [session for pk, session in self.offered.items() if pk in chosen]
 
     def label_from_instance(self, session: Session) -> str:
         label = session_label(session)
@@ -142,14 +154,27 @@ class OrganisationChoiceField(forms.ModelChoiceField):
         ),
     }
 
+    # The organisations on the list by id, when the form is given them read
+    # already (``caching.form_choices``): the choice is then found without a query.
+    offered: dict[int, Organisation] | None = None
+
     def to_python(self, value):
         if value == NOT_LISTED:
             return NOT_LISTED
-        if value not in self.empty_values and not validators.is_possible_id(value):
+        if value in self.empty_values:
+            return None
+        if not validators.is_possible_id(value):
             raise forms.ValidationError(
                 self.error_messages["invalid_choice"], code="invalid_choice"
             )
-        return super().to_python(value)
+        if self.offered is None:
+            return super().to_python(value)
+        try:
+            return self.offered[int(value)]
+        except KeyError:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            ) from None
 
     def validate(self, value):
         # Left to the form, which sees the typed name as well.

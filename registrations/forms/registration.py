@@ -15,6 +15,7 @@ from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from registrations import services, validators
+from registrations.caching import FormChoices
 from registrations.errors import RegistrationError
 from registrations.forms import widgets as select_widgets
 from registrations.forms.fields import (
@@ -324,10 +325,16 @@ class RegistrationForm(DelegateDetailsForm):
     )
     SHOWN_BY_THEIR_CHOICES = frozenset({"organisation", "category", "sessions"})
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, choices: FormChoices | None = None, **kwargs):
+        """``choices``: the event and what it offers, read already (a sent form)."""
         # Built from the event alone: nobody's values, the usual names and ids.
         self.is_blank = not args and kwargs.keys() <= {"event"}
+        if choices is not None:
+            kwargs["event"] = choices.event
         super().__init__(*args, **kwargs)
+        if choices is not None:
+            self.fields["sessions"].offered = choices.sessions
+            self.fields["organisation"].offered = choices.organisations
         if self.event.open_form == Event.OpenForm.CATEGORIES:
             # Only the categories the open form admits; the others are told
             # how to be invited.

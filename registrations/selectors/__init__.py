@@ -117,7 +117,14 @@ def seats_held(event: Event, *, exclude: Delegation | None = None) -> int:
 
 
 def full_sessions_among(sessions: Iterable[Session]) -> list[Session]:
-    """Return the sessions among ``sessions`` whose approved seats are all taken."""
+    """Return the sessions among ``sessions`` whose approved seats are all taken.
+
+    Sessions that carry their seats taken (``with_approved_count``) are judged
+    by that count; the others are counted now.
+    """
+    sessions = list(sessions)
+    if all(hasattr(session, "approved_count") for session in sessions):
+        return [session for session in sessions if session.is_full]
     limited = [session.pk for session in sessions if session.capacity is not None]
     if not limited:
         return []

@@ -92,11 +92,14 @@ def create_registration(
     sessions: Sequence[Session],
     language: str,
     details: dict,
+    confirm: bool = False,
 ) -> tuple[Registration | None, Registration | None]:
     """Create a pending registration; return (the new one, the one the address had).
 
-    One of the two is None. The caller holds the transaction, and records the
-    email it causes.
+    One of the two is None. ``confirm``: record the confirmation email with
+    it; otherwise the caller records the email it causes. Called inside the
+    caller's transaction, the insert has a savepoint of its own; outside any
+    (the open form), one transaction and no savepoint.
     """
     # Most addresses are new: the insert comes first, and the database's
     # constraint on one live registration an address finds those that are not.
@@ -109,6 +112,15 @@ def create_registration(
                 consent_given_at=timezone.now(),
                 **details,
             )
+            # New, it has no sessions yet: one INSERT, without the SELECT of
+            # those it has that ``sessions.add()`` makes first.
+            RegistrationSession.objects.bulk_create(
+                RegistrationSession(registration=registration, session=session)
+                for session in sessions
+            )
+            record_change(registration, actor=Actor.DELEGATE, to_status=Status.PENDING)
+            if confirm:
+                notify_delegate(registration, emails.CONFIRMATION)
     except IntegrityError:
         # The address has a registration already, or another submission
         # with it committed first.
@@ -116,13 +128,6 @@ def create_registration(
         if existing is None:
             raise
         return None, existing
-    # New, it has no sessions yet: one INSERT, without the SELECT of those it
-    # has that ``sessions.add()`` makes first.
-    RegistrationSession.objects.bulk_create(
-        RegistrationSession(registration=registration, session=session)
-        for session in sessions
-    )
-    record_change(registration, actor=Actor.DELEGATE, to_status=Status.PENDING)
     return registration, None
 
 
@@ -150,30 +155,21 @@ def registration_submit(
     check_input(event.pk, details, sessions)
     refuse_unless_open_form_admits(event, details.get("category", ""))
     email = normalised_email(email)
-
-    with transaction.atomic():
-        registration, existing = create_registration(
-            event=event,
-            email=email,
-            sessions=sessions,
-            language=language,
-            details=details,
-        )
-        if registration is not None:
-            if visa_needed:
-                registration.visa_needed = True
-                registration.save(update_fields=["visa_needed"])
-            notify_delegate(registration, emails.CONFIRMATION)
-            return SubmitResult(
-                registration=registration,
-                created=True,
-                full_sessions=selectors.full_sessions_among(sessions),
-            )
-        send_new_link_unless_just_sent(existing)
-        # The same answer as for a new registration, so that the page shown
-        # does not tell whether the address was registered before.
-        return SubmitResult(
-            registration=None,
-            created=False,
-            full_sessions=selectors.full_sessions_among(sessions),
-        )
+    registration, existing = create_registration(
+        event=event,
+        email=email,
+        sessions=sessions,
+        language=language,
+        details={**details, "visa_needed": visa_needed},
+        confirm=True,
+    )
+    if existing is not None:
+        with transaction.atomic():
+            send_new_link_unless_just_sent(existing)
+    # The same answer whether the address was registered before or not, so
+    # that the page shown does not tell.
+    return SubmitResult(
+        registration=registration,
+        created=registration is not None,
+        full_sessions=selectors.full_sessions_among(sessions),
+    )
