@@ -13,8 +13,9 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -33,10 +34,12 @@ Status = Registration.Status
 State = OutgoingEmail.State
 Kind = OutgoingEmail.Kind
 
+# As in production (settings.TASKS).
 DATABASE_QUEUE = {
     "default": {
         "BACKEND": "django_tasks_db.DatabaseBackend",
         "QUEUES": ["default", "mail"],
+        "OPTIONS": {"id_function": "registrations.mail.outbox.delivery_task_id"},
     }
 }
 SEND = "django.core.mail.EmailMultiAlternatives.send"
@@ -140,6 +143,30 @@ def test_with_the_database_queue_the_task_commits_or_rolls_back_with_the_decisio
     assert task.args_kwargs == {"args": [email.pk], "kwargs": {}}
     assert task.queue_name == "mail"
     assert not second.emails.exists()
+
+
+def test_with_the_database_queue_an_email_names_its_task_as_it_is_inserted():
+    registration = RegistrationFactory()
+    with override_settings(TASKS=DATABASE_QUEUE):
+        with CaptureQueriesContext(connection) as queries:
+            email = outbox.email_record(
+                registration=registration, kind=Kind.CONFIRMATION
+            )
+        task = DBTaskResult.objects.get()
+    assert str(task.id) == email.delivery_task
+    assert OutgoingEmail.objects.get().delivery_task == email.delivery_task
+    written = [query["sql"].split()[0] for query in queries.captured_queries]
+    assert written == ["INSERT", "INSERT"], written
+
+
+def test_a_queue_that_chooses_its_own_ids_still_has_each_email_name_its_task():
+    registration = RegistrationFactory()
+    own_ids = {"default": {**DATABASE_QUEUE["default"], "OPTIONS": {}}}
+    with override_settings(TASKS=own_ids):
+        email = outbox.email_record(registration=registration, kind=Kind.CONFIRMATION)
+        task = DBTaskResult.objects.get()
+    assert str(task.id) == email.delivery_task
+    assert OutgoingEmail.objects.get().delivery_task == str(task.id)
 
 
 def test_every_kind_of_email_has_its_subject_and_template():

@@ -161,10 +161,13 @@ def test_system_checks_pass_and_migrations_are_in_step_with_the_models():
 
 def test_production_sends_mail_from_the_worker_never_from_a_request():
     # Imported here: test_security imports this module.
+    from tests.test_mail_outbox import DATABASE_QUEUE
     from tests.test_security import production_values
 
     values = production_values(["TASKS", "EMAIL_TIMEOUT"], TASKS_BACKEND="")
     assert values["TASKS"]["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend"
+    # The tests' database queue is production's (emails name their tasks).
+    assert values["TASKS"]["default"] == DATABASE_QUEUE["default"]
     assert values["EMAIL_TIMEOUT"] == 10
 
     immediate = "django_tasks.backends.immediate.ImmediateBackend"

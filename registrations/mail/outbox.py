@@ -7,7 +7,9 @@ django-tasks:
 
 - with django-tasks-db (production) the task's row is written in that same
   transaction: the worker sees it when, and only if, the decision commits, and
-  a process killed just after the commit loses nothing;
+  a process killed just after the commit loses nothing. The email's row names
+  its task as it is inserted (the task takes the id chosen for it:
+  ``delivery_task_id``);
 - with any other backend (the immediate one in development) the task is
   enqueued once the transaction has committed.
 
@@ -27,7 +29,9 @@ What a worker leaves behind when it dies is taken back by ``recovery``.
 import datetime
 import logging
 import smtplib
+import uuid
 from collections.abc import Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -123,6 +127,9 @@ def email_record(
         language = delegation.focal_point_language
     else:
         recipient, language = invitation.email, invitation.language
+    # With a queue in the database, the email names its task as it is
+    # inserted, rather than in an UPDATE once the task is.
+    task_id = uuid.uuid4() if _tasks_in_database() else None
     with transaction.atomic(savepoint=False):
         now = timezone.now()
         email = OutgoingEmail.objects.create(
@@ -137,15 +144,31 @@ def email_record(
             created_at=now,
             queued_at=due or now,
             next_attempt_at=due or now,
+            delivery_task=str(task_id or ""),
         )
-        schedule(email)
+        schedule(email, task_id=task_id)
     return email
 
 
-def schedule(email: OutgoingEmail) -> None:
+def _tasks_in_database() -> bool:
+    return isinstance(deliver_email.get_backend(), DatabaseBackend)
+
+
+# The id the task being enqueued takes, when its email names it already;
+# django-tasks-db asks ``delivery_task_id`` (its ``id_function``, see settings).
+_given_task_id: ContextVar[uuid.UUID | None] = ContextVar("given_task_id", default=None)
+
+
+def delivery_task_id() -> uuid.UUID:
+    """Return the id of the task being enqueued: the one given, or a new one."""
+    return _given_task_id.get() or uuid.uuid4()
+
+
+def schedule(email: OutgoingEmail, *, task_id: uuid.UUID | None = None) -> None:
     """Hand ``email`` to the task queue for its next attempt.
 
-    Called in the transaction that saved the email's new state.
+    Called in the transaction that saved the email's new state; ``task_id``:
+    the id of the task to create, which the email's row names already.
     """
     backend = deliver_email.get_backend()
     due = email.next_attempt_at
@@ -156,11 +179,17 @@ def schedule(email: OutgoingEmail) -> None:
     delivery = deliver_email.using(run_after=due) if later else deliver_email
     if isinstance(backend, DatabaseBackend):
         # The task's row commits, or rolls back, with the email's.
-        result = delivery.enqueue(email.pk)
-        email.delivery_task = str(result.id)
-        OutgoingEmail.objects.filter(pk=email.pk).update(
-            delivery_task=email.delivery_task
-        )
+        given = _given_task_id.set(task_id)
+        try:
+            result = delivery.enqueue(email.pk)
+        finally:
+            _given_task_id.reset(given)
+        if str(result.id) != email.delivery_task:
+            # A new attempt, or a queue that chose the task's id itself.
+            email.delivery_task = str(result.id)
+            OutgoingEmail.objects.filter(pk=email.pk).update(
+                delivery_task=email.delivery_task
+            )
     else:
         email_id = email.pk
         transaction.on_commit(lambda: delivery.enqueue(email_id), robust=True)
