@@ -7,6 +7,7 @@ from crispy_forms.utils import render_crispy_form
 from django.conf import settings
 from django.contrib import messages
 from django.core import signing
+from django.core.cache import caches
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -14,13 +15,14 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
-from django_ratelimit.core import is_ratelimited
 
 from registrations import caching, selectors, services
 from registrations.forms import LostLinkForm, RegistrationEditForm, RegistrationForm
 from registrations.models import Event, Registration, VisaRequest
 from registrations.portal.forms import NomineeDetailsForm
 from registrations.validators import email_key
+from symposium.cache import Counter, count_until_over
+from symposium.security import client_ip
 
 # The done page reads what the form stored in this cookie, for an hour.
 DONE_COOKIE = "registration_done"
@@ -85,27 +87,24 @@ def submission_limit_reached(
     against the same limit, on every form. Neither says whether the address
     is registered.
     """
-    if is_ratelimited(
-        request,
-        group=group,
-        key="ip",
-        rate=settings.REGISTRATION_RATE_LIMIT,
-        method="POST",
-        increment=True,
-    ):
+    over = count_until_over(
+        caches[settings.RATELIMIT_USE_CACHE],
+        [
+            Counter.of(group, client_ip(request), settings.REGISTRATION_RATE_LIMIT),
+            Counter.of(
+                "registration-address",
+                email_key(email),
+                settings.REGISTRATION_ADDRESS_RATE_LIMIT,
+            ),
+        ],
+    )
+    if over == 0:
         return _(
             "Too many forms have been sent from your network in the last hour. "
             "Your answers are kept below: please send them again later, or write "
             "to the secretariat."
         )
-    if is_ratelimited(
-        request,
-        group="registration-address",
-        key=lambda group, request: email_key(email),
-        rate=settings.REGISTRATION_ADDRESS_RATE_LIMIT,
-        method="POST",
-        increment=True,
-    ):
+    if over == 1:
         return _(
             "We have already sent several emails to this address in the last hour. "
             "Please look for them in your inbox and spam folder, or try again later."

@@ -12,15 +12,21 @@ falls back instead of raising:
   client can get up to one limit per process until Redis is back; refusing
   every registration, or counting nothing, would be worse.
 
+The registration form's limits are counted by ``count_until_over``: on Redis
+one script counts a submission against all its limits in one round trip.
+
 After a failure the process leaves Redis alone for ``RETRY_SECONDS`` (so that
 a Redis that hangs costs one socket timeout every few seconds, not one per
 operation), then tries it again. The outage is logged once as a warning, with a
 reminder every minute while it lasts, and its end once.
 """
 
+import hashlib
 import logging
 import threading
 import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
@@ -30,6 +36,8 @@ from django_redis.cache import RedisCache
 from django_redis.exceptions import ConnectionInterrupted
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from symposium.env import parse_rate
 
 logger = logging.getLogger(__name__)
 
@@ -116,6 +124,7 @@ class ResilientRedisCache(BaseCache):
         self.location = location.split(",")[0]
         self.outage = outage_for(self.location)
         self.redis = RedisCache(server, {**params, "OPTIONS": options})
+        self._count_script = None
         plain = {key: value for key, value in params.items() if key != "OPTIONS"}
         if fallback == "memory":
             # One store per Redis server and prefix, shared by this process's
@@ -130,15 +139,42 @@ class ResilientRedisCache(BaseCache):
             raise ValueError(f"FALLBACK must be 'none' or 'memory', not {fallback!r}")
 
     def _run(self, operation: str, *args, **kwargs):
+        return self._either(
+            lambda: getattr(self.redis, operation)(*args, **kwargs),
+            lambda: getattr(self.fallback, operation)(*args, **kwargs),
+        )
+
+    def _either(self, in_redis: Callable, in_fallback: Callable):
         if self.outage.should_try():
             try:
-                result = getattr(self.redis, operation)(*args, **kwargs)
+                result = in_redis()
             except UNAVAILABLE as error:
                 self.outage.failed(error, self.retry_seconds)
             else:
                 self.outage.answered()
                 return result
-        return getattr(self.fallback, operation)(*args, **kwargs)
+        return in_fallback()
+
+    def count_until_over(self, counters: Sequence["Counter"]) -> int | None:
+        """``count_until_over`` in one round trip to Redis (a script)."""
+        return self._either(
+            lambda: self._count_in_redis(counters),
+            lambda: count_until_over(self.fallback, counters),
+        )
+
+    def _count_in_redis(self, counters: Sequence["Counter"]) -> int | None:
+        client = self.redis.client.get_client(write=True)
+        if self._count_script is None:
+            # Sent by its digest, and again in full if the server lacks it.
+            self._count_script = client.register_script(COUNT_SCRIPT)
+        keys = [self.redis.client.make_key(counter.key) for counter in counters]
+        limits = [
+            number
+            for counter in counters
+            for number in (counter.limit, counter.seconds)
+        ]
+        over = self._count_script(keys=keys, args=limits, client=client)
+        return over - 1 if over else None
 
     def ping(self) -> str | None:
         """Ask Redis itself, past the fallback; return what is wrong, or None."""
@@ -191,3 +227,64 @@ class ResilientRedisCache(BaseCache):
     def close(self, **kwargs):
         self.redis.close(**kwargs)
         self.fallback.close(**kwargs)
+
+
+# Counting against limits (the registration form's)
+
+
+@dataclass(frozen=True)
+class Counter:
+    """One count against a limit: ``limit`` counts in ``seconds`` from the first."""
+
+    key: str
+    limit: int
+    seconds: int
+
+    @classmethod
+    def of(cls, name: str, value: str, rate: str) -> "Counter":
+        """Return the counter of ``value`` (an address, say) for ``rate``.
+
+        ``rate`` is written as django-ratelimit's are: "10/h", "5/15m".
+        """
+        limit, seconds = parse_rate(rate)
+        digest = hashlib.sha256(value.encode()).hexdigest()
+        return cls(f"count:{name}:{limit}/{seconds}s:{digest}", limit, seconds)
+
+
+# Each counter in turn: one more, its time starting at the first; the first
+# over its limit stops the count (those after it are left as they are).
+COUNT_SCRIPT = """
+for i, key in ipairs(KEYS) do
+  local count = redis.call('INCR', key)
+  if count == 1 then
+    redis.call('EXPIRE', key, ARGV[2 * i])
+  end
+  if count > tonumber(ARGV[2 * i - 1]) then
+    return i
+  end
+end
+return 0
+"""
+
+
+def count_until_over(cache: BaseCache, counters: Sequence[Counter]) -> int | None:
+    """Count one more on each counter in turn; return the first one over, if any.
+
+    Its index; the counters after it are not counted. On Redis the whole count
+    is one round trip, elsewhere a few calls a counter.
+    """
+    if isinstance(cache, ResilientRedisCache):
+        return cache.count_until_over(counters)
+    for index, counter in enumerate(counters):
+        if cache.add(counter.key, 1, counter.seconds):
+            count = 1
+        else:
+            try:
+                count = cache.incr(counter.key)
+            except ValueError:
+                # Gone since the add: its time is up, and this count starts anew.
+                cache.add(counter.key, 1, counter.seconds)
+                count = 1
+        if count > counter.limit:
+            return index
+    return None

@@ -4,6 +4,7 @@ Every reader takes the environment mapping explicitly so that tests can pass the
 own dictionary instead of patching ``os.environ``.
 """
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -58,6 +59,32 @@ def read_int(environ: Mapping[str, str], name: str, *, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from None
+
+
+RATE = re.compile(r"(\d+)/(\d*)([smhd])")
+UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_rate(rate: str) -> tuple[int, int]:
+    """Return the counts and the seconds of a rate such as "10/h" or "5/15m"."""
+    found = RATE.fullmatch(rate.strip())
+    if found is None:
+        raise ValueError(f"{rate!r} is not a rate such as 10/h or 5/15m.")
+    limit, multiple, unit = found.groups()
+    seconds = int(multiple or 1) * UNIT_SECONDS[unit]
+    if not seconds:
+        raise ValueError(f"{rate!r} counts over no time at all.")
+    return int(limit), seconds
+
+
+def read_rate(environ: Mapping[str, str], name: str, *, default: str) -> str:
+    """Return a rate such as "10/h" (count/period), refusing one that is not."""
+    rate = environ.get(name, "").strip() or default
+    try:
+        parse_rate(rate)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{name}: {error}") from None
+    return rate
 
 
 def read_list(environ: Mapping[str, str], name: str) -> list[str]:

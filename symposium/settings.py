@@ -25,6 +25,7 @@ from symposium.env import (
     read_int,
     read_list,
     read_meta_key,
+    read_rate,
     read_required,
     read_secret_key,
 )
@@ -468,12 +469,12 @@ LOGGING = {
 
 # The symposium's own settings
 
-# Submissions of the registration form allowed per client address, in
-# django-ratelimit's notation (count/period).
-REGISTRATION_RATE_LIMIT = ENV.get("REGISTRATION_RATE_LIMIT", "").strip() or "10/h"
+# Submissions of the registration form allowed per client address, as
+# count/period (django-ratelimit's notation: 10/h, 5/15m).
+REGISTRATION_RATE_LIMIT = read_rate(ENV, "REGISTRATION_RATE_LIMIT", default="10/h")
 # Emails the form may cause to one address (registration or link sent again).
-REGISTRATION_ADDRESS_RATE_LIMIT = (
-    ENV.get("REGISTRATION_ADDRESS_RATE_LIMIT", "").strip() or "3/h"
+REGISTRATION_ADDRESS_RATE_LIMIT = read_rate(
+    ENV, "REGISTRATION_ADDRESS_RATE_LIMIT", default="3/h"
 )
 
 # Registrations are kept this many days after their event: then private links

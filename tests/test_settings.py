@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from symposium.env import database_config, read_bool, read_int, read_secret_key
+from symposium.env import (
+    database_config,
+    read_bool,
+    read_int,
+    read_rate,
+    read_secret_key,
+)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 GOOD_KEY = "k" * 30 + "-a-long-random-production-key-0123456789"
@@ -88,6 +94,14 @@ def test_yes_no_and_numbers_are_parsed_strictly():
     assert read_int({"EMAIL_PORT": "465"}, "EMAIL_PORT", default=587) == 465
     with pytest.raises(ImproperlyConfigured, match="not a whole number"):
         read_int({"EMAIL_PORT": "smtp"}, "EMAIL_PORT", default=587)
+
+
+def test_a_rate_limit_that_is_not_a_rate_gives_a_clear_error():
+    limit = "REGISTRATION_RATE_LIMIT"
+    assert read_rate({limit: "20/h"}, limit, default="10/h") == "20/h"
+    assert read_rate({}, limit, default="10/h") == "10/h"
+    with pytest.raises(ImproperlyConfigured, match="'10 an hour' is not a rate"):
+        read_rate({limit: "10 an hour"}, limit, default="10/h")
 
 
 def test_production_refuses_a_short_or_development_secret_key():
