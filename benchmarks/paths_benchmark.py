@@ -69,6 +69,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--registrations", type=int, default=100_000)
     parser.add_argument("--paths", default=",".join(PATHS))
+    parser.add_argument(
+        "--load-only",
+        action="store_true",
+        help="only the paths under load: no export, nothing in process",
+    )
     return parser.parse_args()
 
 
@@ -264,9 +269,7 @@ def median_of(rounds: list[dict], key: str) -> float:
     return statistics.median(result[key] for result in rounds)
 
 
-def report(
-    table: dict, queries: dict, extra: dict, export: dict, inprocess: dict
-) -> None:
+def report_load(table: dict, queries: dict) -> None:
     print(
         "\n| Path | req/s | × bare | p50 ms | p99 ms | server CPU ms/req "
         "| × bare CPU | queries | load |"
@@ -293,6 +296,12 @@ def report(
             print(f"|  {path}: {failures} failed requests |")
     bare_cpu = [b["cpu_ms"] for _, bares in table.values() for b in bares]
     print(f"\nBare view: {statistics.median(bare_cpu):.2f} ms server CPU per request.")
+
+
+def report(
+    table: dict, queries: dict, extra: dict, export: dict, inprocess: dict
+) -> None:
+    report_load(table, queries)
     print(f"Cold pages (in-process CPU ms): {json.dumps(extra)}")
     print(
         f"\nCSV export of {export['rows']:,} rows: {export['export_s']:.2f} s; "
@@ -337,6 +346,9 @@ def main() -> None:
                     run(args, server, database, "bare", slug, session)
                 )
                 table[path][0].append(run(args, server, database, path, slug, session))
+        if args.load_only:
+            report_load(table, {})
+            return
         export = export_against_copy(args, server, database, session)
     finally:
         stop(server)

@@ -160,12 +160,17 @@ def main(staff_username: str, slug: str) -> None:
     staff.force_login(user)
     for path in ("/healthz/live", "/en/"):
         public.get(path)
-    address = f"inprocess{time.time_ns()}@pathbench.example"
-    data = {}
-    for name, value in filled_in(
-        public.get(form).content.decode(), email=address, number=1
-    ):
-        data.setdefault(name, []).append(value)
+    page = public.get(form).content.decode()
+    # The first submission reads what the form offers, which the next ones
+    # find kept (``caching.form_choices``): it warms, the second is counted.
+    data = []
+    for number in (1, 2):
+        address = f"inprocess{time.time_ns()}@pathbench.example"
+        fields = {}
+        for name, value in filled_in(page, email=address, number=number):
+            fields.setdefault(name, []).append(value)
+        data.append(fields)
+    public.post(form, data[0])
     admin = {
         name: measured(staff, ADMIN_LIST + query, REPEAT_ADMIN)
         for name, query in admin_paths().items()
@@ -177,7 +182,7 @@ def main(staff_username: str, slug: str) -> None:
                     "bare": queries_of(public, "GET", "/healthz/live"),
                     "event page": queries_of(public, "GET", "/en/"),
                     "form": queries_of(public, "GET", form),
-                    "submission": queries_of(public, "POST", form, data),
+                    "submission": queries_of(public, "POST", form, data[1]),
                     "admin list": admin["unfiltered"]["queries"],
                 },
                 "cold": {
