@@ -237,9 +237,11 @@ def form_choices(slug: str) -> FormChoices:
     shown in: a submission reads the version, not the event, its sessions and
     the organisations. They are read-only: share them, never change them.
     """
-    if not enabled():
+    version = current_version() if enabled() else None
+    if not version:
+        # Not kept: without a cache to say when they change (Redis away,
+        # say), each submission reads them.
         return FormChoices.of_event(slug)
-    version = current_version()
     now = time.time()
     kept = _kept_choices.get(slug)
     if kept is not None and kept[0] == version and now < kept[1]:
@@ -247,6 +249,11 @@ def form_choices(slug: str) -> FormChoices:
     choices = FormChoices.of_event(slug)
     _kept_choices[slug] = (version, now + settings.PUBLIC_PAGE_CACHE_SECONDS, choices)
     return choices
+
+
+def forget_form_choices() -> None:
+    """Drop this process's kept choices: a submission found one of them gone."""
+    _kept_choices.clear()
 
 
 # What the pages show
@@ -265,5 +272,5 @@ def form_choices(slug: str) -> FormChoices:
 @receiver(post_delete, sender=Organisation)
 def shown_data_changed(sender, **kwargs) -> None:
     # This process's choices at once, every process's copies after the commit.
-    _kept_choices.clear()
+    forget_form_choices()
     public_pages_changed()

@@ -186,6 +186,9 @@ def register(request, slug):
             **form.delegate_details(),
         )
     except services.RegistrationError as error:
+        if error.code == "choice_gone":
+            # What this process kept offers it still: read the form's choices again.
+            caching.forget_form_choices()
         form.add_error(None, error.message)
         return render(
             request, "registrations/register.html", {"event": event, "form": form}

@@ -13,6 +13,7 @@ import time_machine
 from django.contrib import messages
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.core.cache import cache
+from django.db import connection
 from django.http import HttpResponse
 from django.test import Client, RequestFactory
 from django.urls import reverse
@@ -317,3 +318,27 @@ def test_the_done_page_names_a_full_session_by_the_counts_the_form_shows(
         services.registration_approve(registration=seated, by=reviewer)
     response = submit(client, event, 2, **chosen)
     assert "Small room" in client.get(response.url).content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_session_deleted_behind_the_kept_choices_is_refused_with_the_answers_kept(
+    client, event
+):
+    listed = OrganisationFactory()
+    going = SessionFactory(event=event, title="Cancelled workshop")
+    assert submit(client, event, 1, organisation=listed).status_code == 302
+    # Deleted by SQL typed by hand: no signal, no new version; the kept
+    # choices still offer it.
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM registrations_session WHERE id = %s", [going.pk])
+    response = submit(client, event, 2, organisation=listed, sessions=[going.pk])
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "A session or the organisation you chose is no longer offered" in page
+    assert 'value="delegate2@example.org"' in page
+    assert not registered(2)
+    # The choices are read again: the session is not offered any more.
+    response = submit(client, event, 3, organisation=listed, sessions=[going.pk])
+    assert "One of the chosen sessions is not in this programme" in (
+        response.content.decode()
+    )

@@ -17,9 +17,10 @@ from django.core.cache import caches
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from registrations.models import Registration
+from registrations.models import Registration, Session
 from symposium import cache as resilient
 from symposium.env import cache_settings
+from tests.factories import OrganisationFactory, SessionFactory
 from tests.test_registration_views import form_data, register_url
 from tests.test_security import TEST_REDIS_URL, needs_redis, submit
 
@@ -117,6 +118,32 @@ def test_without_redis_the_rate_limit_counts_in_the_process(client, event, redis
         statuses = [submit(client, event, n).status_code for n in (1, 2, 3)]
     assert statuses == [302, 302, 429]
     assert Registration.objects.count() == 2
+
+
+def test_without_redis_a_sent_form_sees_what_other_servers_changed(
+    client, event, redis_away
+):
+    """No version says when another server changes the programme: nothing is kept."""
+    organisation = OrganisationFactory()
+
+    def submit(number: int, sessions) -> int:
+        email = f"delegate{number}@example.org"
+        data = form_data(
+            event,
+            email=email,
+            email_confirmation=email,
+            organisation=organisation,
+            sessions=[session.pk for session in sessions],
+        )
+        return client.post(register_url(event), data).status_code
+
+    assert submit(1, []) == 302
+    # Added by another server: no signal in this process.
+    [added] = Session.objects.bulk_create([SessionFactory.build(event=event)])
+    assert submit(2, [added]) == 302
+    assert (
+        Registration.objects.get(email="delegate2@example.org").sessions.get() == added
+    )
 
 
 def test_without_redis_the_sign_in_lockout_counts_in_the_process(

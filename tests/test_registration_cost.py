@@ -21,9 +21,10 @@ from tests.test_registration_views import form_data, register_url
 pytestmark = pytest.mark.django_db
 Status = Registration.Status
 # The registration (inserted first: the constraint finds an address already
-# registered), its sessions and its history; the email's record (its delivery
-# task is recorded as the transaction commits, after this count); the
-# transaction around them (here a savepoint, in the test's transaction).
+# registered), its sessions and its history; the email's record (the tests'
+# immediate task backend sends it after the commit; in production the
+# email's task is one more insert); the transaction around them (here a
+# savepoint, in the test's own transaction).
 # Nothing is read: the event, its sessions and the organisations are those the
 # blank form shows (``caching.form_choices``), and the done page reads a signed
 # cookie rather than a session kept in the database.
@@ -86,3 +87,12 @@ def test_a_refused_form_shown_again_still_marks_the_full_sessions(client, event)
     assert "Small room" in page and "Plenary hall" in page
     assert page.count("Full: choosing it puts your registration") == 1
     assert not Registration.objects.filter(family_name="").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_submission_is_one_transaction_without_a_savepoint(client, event):
+    organisation = OrganisationFactory()
+    queries_of_a_submission(client, event, 1, [], organisation)
+    statements = queries_of_a_submission(client, event, 2, [], organisation)
+    assert not [sql for sql in statements if "SAVEPOINT" in sql], statements
+    assert Registration.objects.filter(email__startswith="submitted").count() == 2

@@ -1,5 +1,6 @@
 """A delegate registers, or registers again and gets a new private link."""
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -24,6 +25,7 @@ from registrations.services.history import record_change
 from registrations.services.links import send_new_link_unless_just_sent
 from registrations.services.notifications import notify_delegate
 
+logger = logging.getLogger(__name__)
 Status = Registration.Status
 Actor = RegistrationChange.Actor
 
@@ -121,12 +123,20 @@ def create_registration(
             record_change(registration, actor=Actor.DELEGATE, to_status=Status.PENDING)
             if confirm:
                 notify_delegate(registration, emails.CONFIRMATION)
-    except IntegrityError:
+    except IntegrityError as error:
         # The address has a registration already, or another submission
         # with it committed first.
         existing = selectors.live_registration(event, email)
         if existing is None:
-            raise
+            # A chosen session, or the organisation, was deleted meanwhile.
+            logger.warning("A registration for %s was not stored: %s", event, error)
+            raise RegistrationError(
+                _(
+                    "A session or the organisation you chose is no longer "
+                    "offered. Please check your choices and send the form again."
+                ),
+                code="choice_gone",
+            ) from None
         return None, existing
     return registration, None
 
