@@ -22,7 +22,7 @@ from registrations.models import Event, Registration, VisaRequest
 from registrations.portal.forms import NomineeDetailsForm
 from registrations.validators import email_key
 from symposium.cache import Counter, count_until_over
-from symposium.security import client_ip
+from symposium.security import client_network
 
 # The done page reads what the form stored in this cookie, for an hour.
 DONE_COOKIE = "registration_done"
@@ -90,7 +90,9 @@ def submission_limit_reached(
     over = count_until_over(
         caches[settings.RATELIMIT_USE_CACHE],
         [
-            Counter.of(group, client_ip(request), settings.REGISTRATION_RATE_LIMIT),
+            Counter.of(
+                group, client_network(request), settings.REGISTRATION_RATE_LIMIT
+            ),
             Counter.of(
                 "registration-address",
                 email_key(email),

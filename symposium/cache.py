@@ -35,6 +35,7 @@ from django.core.cache.backends.locmem import LocMemCache
 from django_redis.cache import RedisCache
 from django_redis.exceptions import ConnectionInterrupted
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from symposium.env import parse_rate
@@ -125,6 +126,7 @@ class ResilientRedisCache(BaseCache):
         self.outage = outage_for(self.location)
         self.redis = RedisCache(server, {**params, "OPTIONS": options})
         self._count_script = None
+        self._scripts_refused = False
         plain = {key: value for key, value in params.items() if key != "OPTIONS"}
         if fallback == "memory":
             # One store per Redis server and prefix, shared by this process's
@@ -163,6 +165,8 @@ class ResilientRedisCache(BaseCache):
         )
 
     def _count_in_redis(self, counters: Sequence["Counter"]) -> int | None:
+        if self._scripts_refused:
+            return count_until_over(self.redis, counters)
         client = self.redis.client.get_client(write=True)
         if self._count_script is None:
             # Sent by its digest, and again in full if the server lacks it.
@@ -173,7 +177,18 @@ class ResilientRedisCache(BaseCache):
             for counter in counters
             for number in (counter.limit, counter.seconds)
         ]
-        over = self._count_script(keys=keys, args=limits, client=client)
+        try:
+            over = self._count_script(keys=keys, args=limits, client=client)
+        except ResponseError as error:
+            # Some managed Redis servers refuse scripts: a few calls a count.
+            logger.warning(
+                "Redis at %s refuses the counting script (%s); counting with "
+                "one call at a time instead.",
+                self.outage.name,
+                error,
+            )
+            self._scripts_refused = True
+            return count_until_over(self.redis, counters)
         return over - 1 if over else None
 
     def ping(self) -> str | None:

@@ -61,17 +61,20 @@ def read_int(environ: Mapping[str, str], name: str, *, default: int) -> int:
         raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from None
 
 
-RATE = re.compile(r"(\d+)/(\d*)([smhd])")
+# As django-ratelimit reads them: a count, "/", a number of units (one if
+# left out) and the unit, of which the first letter counts ("h", "hour");
+# without a unit, seconds.
+RATE = re.compile(r"(\d+)/(\d*)([smhd][a-z]*)?", re.IGNORECASE)
 UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 def parse_rate(rate: str) -> tuple[int, int]:
     """Return the counts and the seconds of a rate such as "10/h" or "5/15m"."""
     found = RATE.fullmatch(rate.strip())
-    if found is None:
+    if found is None or not (found.group(2) or found.group(3)):
         raise ValueError(f"{rate!r} is not a rate such as 10/h or 5/15m.")
     limit, multiple, unit = found.groups()
-    seconds = int(multiple or 1) * UNIT_SECONDS[unit]
+    seconds = int(multiple or 1) * UNIT_SECONDS[(unit or "s")[0].lower()]
     if not seconds:
         raise ValueError(f"{rate!r} counts over no time at all.")
     return int(limit), seconds

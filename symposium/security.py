@@ -75,6 +75,21 @@ def client_ip(request: HttpRequest) -> str:
     return peer
 
 
+def client_network(request: HttpRequest) -> str:
+    """Return the network a limit counts the client in, as django-ratelimit does.
+
+    An IPv6 client's /64 (``RATELIMIT_IPV6_MASK``): one host is given a whole
+    /64 and could otherwise take a new address for every submission; an IPv4
+    client's own address (``RATELIMIT_IPV4_MASK``, 32).
+    """
+    address = client_ip(request)
+    if ":" in address:
+        mask = getattr(settings, "RATELIMIT_IPV6_MASK", 64)
+    else:
+        mask = getattr(settings, "RATELIMIT_IPV4_MASK", 32)
+    return str(ipaddress.ip_network(f"{address}/{mask}", strict=False).network_address)
+
+
 def lockout_page(request: HttpRequest, *, seconds: float) -> HttpResponse:
     """Refuse a sign-in with a page saying when to try again, ``seconds`` from now."""
     minutes = max(math.ceil(seconds / 60), 1)

@@ -7,11 +7,13 @@ passed; on Redis the whole count is one script, elsewhere a few cache calls.
 
 import time
 import uuid
+from unittest import mock
 
 import pytest
 import redis
 from django.core.cache import caches
 from django.test import override_settings
+from redis.commands.core import Script
 
 from symposium.cache import Counter, count_until_over
 from symposium.env import cache_settings, parse_rate
@@ -56,7 +58,10 @@ def test_a_rate_is_read_as_django_ratelimit_writes_it():
     assert parse_rate("3/d") == (3, 86_400)
     assert parse_rate("5/15m") == (5, 900)
     assert parse_rate(" 1/s ") == (1, 1)
-    for wrong in ("10", "10/hour", "/h", "ten/h", "10/0x"):
+    # As django-ratelimit reads them too: any case, a word, no unit (seconds).
+    assert parse_rate("10/H") == parse_rate("10/hour") == (10, 3600)
+    assert parse_rate("100/60") == (100, 60)
+    for wrong in ("10", "10/", "/h", "ten/h", "10/0x", "10 an hour"):
         with pytest.raises(ValueError, match="is not a rate such as 10/h"):
             parse_rate(wrong)
     with pytest.raises(ValueError, match="counts over no time at all"):
@@ -123,3 +128,32 @@ def test_a_form_refused_for_its_network_leaves_its_address_emails(
     # From another network the same address still gets its one email.
     assert client.post(url, again, REMOTE_ADDR="198.51.100.9").status_code == 302
     assert client.post(url, again, REMOTE_ADDR="203.0.113.5").status_code == 429
+
+
+@needs_redis
+def test_a_redis_that_refuses_scripts_still_counts(counters_on_redis, caplog):
+    counter = Counter.of("network", "192.0.2.1", "1/h")
+    refused = redis.exceptions.ResponseError("NOPERM this user cannot run scripts")
+    with mock.patch.object(Script, "__call__", side_effect=refused):
+        assert count_until_over(counters_on_redis, [counter]) is None
+        assert count_until_over(counters_on_redis, [counter]) == 0
+    assert "refuses the counting script" in caplog.text
+
+
+@pytest.mark.django_db
+def test_ipv6_clients_are_counted_by_their_network(client, event, settings):
+    settings.REGISTRATION_RATE_LIMIT = "1/h"
+    organisation = OrganisationFactory()
+    url = register_url(event)
+
+    def submit(number: int, address: str) -> int:
+        email = f"v6-{number}@example.org"
+        data = form_data(
+            event, email=email, email_confirmation=email, organisation=organisation
+        )
+        return client.post(url, data, REMOTE_ADDR=address).status_code
+
+    assert submit(1, "2001:db8:1:2::1") == 302
+    # Another address of the same /64: one host can have them all.
+    assert submit(2, "2001:db8:1:2:ffff:ffff:ffff:ffff") == 429
+    assert submit(3, "2001:db8:1:3::1") == 302

@@ -161,7 +161,12 @@ _given_task_id: ContextVar[uuid.UUID | None] = ContextVar("given_task_id", defau
 
 def delivery_task_id() -> uuid.UUID:
     """Return the id of the task being enqueued: the one given, or a new one."""
-    return _given_task_id.get() or uuid.uuid4()
+    given = _given_task_id.get()
+    if given is None:
+        return uuid.uuid4()
+    # Once only: another task enqueued meanwhile gets an id of its own.
+    _given_task_id.set(None)
+    return given
 
 
 def schedule(email: OutgoingEmail, *, task_id: uuid.UUID | None = None) -> None:
