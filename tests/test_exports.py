@@ -748,6 +748,14 @@ def test_the_command_writes_the_current_events_list_to_standard_output(
     )
 
 
+def test_the_command_offers_only_the_formats_an_attendee_list_is_written_in():
+    RegistrationFactory(event=EventFactory())
+    # A PDF is a list of participants' format (list_of_participants), not this one's.
+    with pytest.raises(CommandError, match="invalid choice: 'pdf'"):
+        run("--format", "pdf")
+    assert not ExportLog.objects.exists()
+
+
 def test_the_command_writes_the_same_bytes_to_a_file(tmp_path):
     event = EventFactory()
     RegistrationFactory.create_batch(3, event=event)

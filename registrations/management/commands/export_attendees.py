@@ -47,7 +47,8 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--format",
-            choices=ExportLog.Format.values,
+            # The formats an attendee list is written in: not every export's.
+            choices=[str(file_format) for file_format in audit.RENDERERS],
             help="csv or xlsx (default: the --output file's extension, else csv).",
         )
         parser.add_argument(
