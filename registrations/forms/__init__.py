@@ -3,7 +3,8 @@
 ``registration``: the forms that edit a registration (the delegate's, and the
 base of the admin's correction form); ``fields``: their choice fields;
 ``widgets``: their select boxes; ``layout``: the blank form's parts written
-once; ``links``: the "Lost your link?" form.
+once; ``links``: the "Lost your link?" form; ``copying``: how each form
+copies its class's fields.
 """
 
 from registrations.forms.fields import (

@@ -13,6 +13,7 @@ from django.utils.translation import pgettext_lazy
 from registrations import selectors, validators
 from registrations.countries import country_choices_in_active_language
 from registrations.forms import widgets as select_widgets
+from registrations.forms.copying import CopiesFieldsLightly
 from registrations.models import Organisation, Session
 from registrations.validators import SingleLineTextField
 
@@ -207,7 +208,7 @@ def ask_as_each_field_needs(form: forms.BaseForm) -> None:
         )
 
 
-class PersonalNamesForm(forms.ModelForm):
+class PersonalNamesForm(forms.ModelForm, metaclass=CopiesFieldsLightly):
     """A person's names cleaned by the delegate's rules; the services save.
 
     The fields and the clean methods check every rule a delegate can break,
