@@ -95,6 +95,9 @@ def _ascii_domain(domain: str) -> str:
     return encoded
 
 
+# One submission normalises its address four times (both fields, the
+# services, the limit on emails to it): the last few addresses are kept.
+@functools.lru_cache(maxsize=256)
 def normalise_email(value: str) -> str:
     """Return the one form of an email address that reaches its mailbox, or refuse it.
 
