@@ -545,3 +545,20 @@ def test_japanese_headings_break_between_phrases_never_inside_a_word():
         assert phrases("International Symposium") == "International Symposium"
     with translation.override("ja"):
         assert str(phrases("<b>")) == '<span class="phrases">&lt;b&gt;</span>'
+
+
+@pytest.mark.parametrize(
+    ("language", "first", "second"),
+    [("en", "given_name", "family_name"), ("ja", "family_name", "given_name")],
+)
+def test_the_error_summary_names_the_names_in_the_order_the_form_shows_them(
+    client, event, language, first, second
+):
+    with translation.override(language):
+        url = reverse("registrations:register", kwargs={"slug": event.slug})
+    response = client.post(url, {})
+    page = response.content.decode()
+    summary = page[page.index('id="form-errors"') :]
+    assert summary.index(f'href="#id_{first}"') < summary.index(f'href="#id_{second}"')
+    form = page[page.index("<form") :]
+    assert form.index(f'id="id_{first}"') < form.index(f'id="id_{second}"')

@@ -188,6 +188,9 @@ class DelegateDetailsForm(RegistrationDetailsForm):
 
     def __init__(self, *args, event: Event, **kwargs):
         super().__init__(*args, event=event, **kwargs)
+        if japanese_is_active():
+            # As the layout shows them: the error summary follows the fields.
+            self.order_fields(["honorific", "family_name", "given_name"])
         self.fields["honorific"].required = False
         # The list and its options are built once per language
         # (``country_choices``, ``country_options``); the field's setter would
