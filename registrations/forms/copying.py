@@ -60,9 +60,8 @@ def copy_field(field: forms.Field, memo: dict) -> forms.Field:
     copied.error_messages = field.error_messages.copy()
     copied.validators = field.validators[:]
     if isinstance(field, forms.ModelChoiceField):
-        # A queryset of its own, which the form may narrow; and the widget's
-        # choices iterate over it (Django's ticket 11183).
-        # (The setter clones the queryset.)
+        # A queryset of its own (the setter clones it), which the form may
+        # narrow, and the widget's choices iterate over (Django's ticket 11183).
         if field.queryset is not None:
             copied.queryset = field.queryset
     elif isinstance(field, forms.ChoiceField):

@@ -189,7 +189,8 @@ class DelegateDetailsForm(RegistrationDetailsForm):
     def __init__(self, *args, event: Event, **kwargs):
         super().__init__(*args, event=event, **kwargs)
         if japanese_is_active():
-            # As the layout shows them: the error summary follows the fields.
+            # Japanese writes, and so expects to type, the family name first:
+            # the layout and the error summary follow the fields' order.
             self.order_fields(["honorific", "family_name", "given_name"])
         self.fields["honorific"].required = False
         # The list and its options are built once per language
@@ -221,10 +222,8 @@ class DelegateDetailsForm(RegistrationDetailsForm):
         )
 
     def layout_sections(self) -> list:
-        names = ["given_name", "family_name"]
-        if japanese_is_active():
-            # Japanese writes, and so expects to type, the family name first.
-            names.reverse()
+        # In the fields' order: Japanese puts the family name first (__init__).
+        names = [name for name in self.fields if name in ("given_name", "family_name")]
         return [
             Fieldset(
                 _("About you"),
