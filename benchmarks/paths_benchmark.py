@@ -16,11 +16,11 @@ database's size. It reads the server's CPU (gunicorn and the PostgreSQL
 backends of this database; Redis is shared with other work and left out)
 around each run, and prints per path the medians: requests per second and its
 ratio to the bare view's in the same round, p50/p99, server CPU milliseconds
-per request and its ratio, queries per request. Then the CSV export of every
-registration against PostgreSQL's raw ``COPY`` of the table, and the
-in-process figures of ``paths_inprocess.py``: the cold event page and form,
-and the reviewers' list with each filter. The machine's load average is
-printed beside each figure.
+per request (and PostgreSQL's part of it) and its ratio, queries per request.
+Then the CSV export of every registration against PostgreSQL's raw ``COPY``
+of the table, and the in-process figures of ``paths_inprocess.py``: the cold
+event page and form, and the reviewers' list with each filter. The machine's
+load average is printed beside each figure.
 """
 
 import argparse
@@ -211,6 +211,7 @@ def run(args, server, database: str, path: str, slug: str, session: str) -> dict
         "p50": latencies[count // 2] * 1000,
         "p99": latencies[min(count - 1, int(count * 0.99))] * 1000,
         "cpu_ms": (used["gunicorn"] + used["postgres"]) * 1000 / max(count, 1),
+        "database_cpu_ms": used["postgres"] * 1000 / max(count, 1),
         "load": load_average(),
     }
 
@@ -272,9 +273,9 @@ def median_of(rounds: list[dict], key: str) -> float:
 def report_load(table: dict, queries: dict) -> None:
     print(
         "\n| Path | req/s | × bare | p50 ms | p99 ms | server CPU ms/req "
-        "| × bare CPU | queries | load |"
+        "| of which PostgreSQL | × bare CPU | queries | load |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     for path, (rounds, bares) in table.items():
         ratios = [
             r["per_second"] / b["per_second"]
@@ -288,6 +289,7 @@ def report_load(table: dict, queries: dict) -> None:
             f"| {statistics.median(ratios):.3f} "
             f"| {median_of(rounds, 'p50'):.0f} | {median_of(rounds, 'p99'):.0f} "
             f"| {median_of(rounds, 'cpu_ms'):.2f} "
+            f"| {median_of(rounds, 'database_cpu_ms'):.2f} "
             f"| {statistics.median(cpu_ratios):.3f} "
             f"| {queries.get(path, '')} | {rounds[-1]['load']} |"
         )
