@@ -5,6 +5,8 @@ under their locks); a form refused and shown again still marks full sessions.
 Timings are measured by ``benchmarks/paths_benchmark.py``.
 """
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -87,6 +89,34 @@ def test_a_refused_form_shown_again_still_marks_the_full_sessions(client, event)
     assert "Small room" in page and "Plenary hall" in page
     assert page.count("Full: choosing it puts your registration") == 1
     assert not Registration.objects.filter(family_name="").exists()
+
+
+def test_a_refused_form_is_shown_again_with_its_choices_without_reading_them(
+    client, event
+):
+    sessions = SessionFactory.create_batch(3, event=event)
+    organisations = OrganisationFactory.create_batch(2)
+    data = form_data(
+        event,
+        family_name="",
+        sessions=[sessions[1].pk],
+        organisation=organisations[1],
+    )
+    client.post(register_url(event), data)  # Reads the form's choices.
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(register_url(event), data)
+    page = response.content.decode()
+    assert response.status_code == 200
+    for session in sessions:
+        assert session.title in page
+    for organisation in organisations:
+        assert organisation.name in page
+    assert re.search(rf'value="{sessions[1].pk}"[^>]*checked', page)
+    assert re.search(rf'value="{organisations[1].pk}"[^>]*selected', page)
+    assert "My organisation is not listed" in page
+    read = [query["sql"] for query in queries.captured_queries]
+    assert not [sql for sql in read if "registrations_session" in sql], read
+    assert not [sql for sql in read if "registrations_organisation" in sql], read
 
 
 @pytest.mark.django_db(transaction=True)

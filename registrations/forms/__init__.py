@@ -1,12 +1,14 @@
 """The forms of the public site. Forms validate input; ``services`` decides.
 
-``registration``: the forms that edit a registration (the delegate's, and the
-base of the admin's correction form); ``fields``: their choice fields;
+``details``: the base of every form that edits a registration (the
+delegate's, the admin's correction form); ``registration``: the delegate's
+forms; ``fields``: their choice fields;
 ``widgets``: their select boxes; ``layout``: the blank form's parts written
 once; ``links``: the "Lost your link?" form; ``copying``: how each form
 copies its class's fields.
 """
 
+from registrations.forms.details import RegistrationDetailsForm
 from registrations.forms.fields import (
     NOT_LISTED,
     OrganisationChoiceField,
@@ -17,7 +19,6 @@ from registrations.forms.fields import (
 from registrations.forms.links import LostLinkForm
 from registrations.forms.registration import (
     DelegateDetailsForm,
-    RegistrationDetailsForm,
     RegistrationEditForm,
     RegistrationForm,
 )

@@ -70,10 +70,34 @@ def session_label(session: Session) -> str:
     return _("%(times)s %(title)s") % values
 
 
+class OfferedChoiceIterator(ModelChoiceIterator):
+    """The field's choices: those it was given read already, else its queryset's."""
+
+    def __iter__(self):
+        if self.field.offered is None:
+            yield from super().__iter__()
+            return
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for instance in self.field.offered.values():
+            yield self.choice(instance)
+
+    def __len__(self):
+        if self.field.offered is None:
+            return super().__len__()
+        return len(self.field.offered) + (self.field.empty_label is not None)
+
+    def __bool__(self):
+        if self.field.offered is None:
+            return super().__bool__()
+        return self.field.empty_label is not None or bool(self.field.offered)
+
+
 class SessionChoiceField(forms.ModelMultipleChoiceField):
     """Sessions as checkboxes with their times and rooms, full ones marked."""
 
     widget = forms.CheckboxSelectMultiple
+    iterator = OfferedChoiceIterator
     default_error_messages = {
         "invalid_choice": _(
             "One of the chosen sessions is not in this programme; please choose again."
@@ -84,7 +108,8 @@ class SessionChoiceField(forms.ModelMultipleChoiceField):
     }
 
     # The sessions on offer by id, when the form is given them read already
-    # (``caching.form_choices``): the choices are then checked without a query.
+    # (``caching.form_choices``): the choices are then checked, and shown
+    # again, without a query.
     offered: dict[int, Session] | None = None
 
     def _check_values(self, value):
@@ -128,7 +153,7 @@ class SessionChoiceField(forms.ModelMultipleChoiceField):
 NOT_LISTED = "other"
 
 
-class OrganisationChoiceIterator(ModelChoiceIterator):
+class OrganisationChoiceIterator(OfferedChoiceIterator):
     """The organisations on the list, then "not listed" last."""
 
     def __iter__(self):
@@ -156,7 +181,8 @@ class OrganisationChoiceField(forms.ModelChoiceField):
     }
 
     # The organisations on the list by id, when the form is given them read
-    # already (``caching.form_choices``): the choice is then found without a query.
+    # already (``caching.form_choices``): the choice is then found, and the
+    # list shown again, without a query.
     offered: dict[int, Organisation] | None = None
 
     def to_python(self, value):

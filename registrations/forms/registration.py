@@ -1,9 +1,7 @@
-"""The forms that edit a registration: the delegate's and the base of the staff's.
+"""The forms a delegate registers with and corrects a pending registration with.
 
-``RegistrationDetailsForm`` cleans a registration's fields with the rules of
-``registrations.validators``; the delegate's forms here and the admin's
-correction form are built on it, so that delegates and staff obey one set of
-rules.
+They are built on ``forms.details.RegistrationDetailsForm``, as the admin's
+correction form is, so that delegates and staff obey one set of rules.
 """
 
 from crispy_forms.helper import FormHelper
@@ -14,136 +12,18 @@ from django.utils.html import format_html
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
-from registrations import services, validators
-from registrations.caching import FormChoices
-from registrations.errors import RegistrationError
+from registrations import services
 from registrations.forms import widgets as select_widgets
-from registrations.forms.fields import (
-    FREE_TEXT_FIELD_CLASSES,
-    NOT_LISTED,
-    OrganisationChoiceField,
-    PersonalNamesForm,
-    SessionChoiceField,
-    ask_as_each_field_needs,
-    country_choices,
-    country_options,
-)
+from registrations.forms.details import RegistrationDetailsForm
+from registrations.forms.fields import country_choices, country_options
 from registrations.forms.layout import keep_unchanging_parts
 from registrations.models import (
     DELEGATE_SECTORS,
     Event,
-    Organisation,
     Registration,
-    Session,
     japanese_is_active,
 )
 from registrations.validators import NormalisedEmailField
-
-
-class RegistrationDetailsForm(PersonalNamesForm):
-    """A registration's fields, cleaned by the rules delegates and staff share.
-
-    ``event`` gives the programme to choose from (default: the registration's
-    own event). The sessions offered are that event's, with their seats taken.
-    """
-
-    organisation = OrganisationChoiceField(
-        queryset=Organisation.objects.all(),
-        label=_("Organisation"),
-        empty_label=_("Choose your organisation"),
-        widget=select_widgets.Select(attrs={"data-not-listed": NOT_LISTED}),
-    )
-    sessions = SessionChoiceField(
-        queryset=Session.objects.none(),
-        required=False,
-        label=_("Sessions you would like to attend"),
-        help_text=_("Sessions at the same time run in parallel: choose one of them."),
-    )
-
-    class Meta:
-        model = Registration
-        fields = [*Registration.DELEGATE_FIELDS, "sessions"]
-        field_classes = FREE_TEXT_FIELD_CLASSES
-
-    def __init__(self, *args, event: Event | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.event = event or self.instance.event
-        ask_as_each_field_needs(self)
-        sessions = self.event.sessions.all()
-        # A sent form only checks that the sessions are the event's: the seats
-        # are counted under the services' locks, and for the labels only if
-        # the form is shown again.
-        self.fields["sessions"].queryset = (
-            sessions if self.is_bound else sessions.with_approved_count()
-        )
-        if self.instance.pk and not self.instance.organisation_id:
-            self.initial["organisation"] = NOT_LISTED
-
-    def clean_name_ja(self):
-        return validators.clean_japanese_name(self.cleaned_data["name_ja"])
-
-    def clean_sessions(self):
-        sessions = list(self.cleaned_data["sessions"])
-        validators.validate_sessions_of_event(sessions, self.event)
-        validators.validate_no_overlapping_sessions(sessions)
-        if self.instance.pk:
-            # A quick check; the services count the seats again under locks.
-            try:
-                services.check_seats_for_sessions(
-                    registration=self.instance, sessions=sessions
-                )
-            except RegistrationError as refusal:
-                raise forms.ValidationError(
-                    refusal.message, code=refusal.code
-                ) from None
-        return self.cleaned_data["sessions"]
-
-    def clean(self):
-        """Keep one organisation: the one chosen from the list, or the typed name.
-
-        With scripts off the typed box is always shown, and a name typed there
-        before choosing from the list stays behind; the list wins, and a name
-        typed without choosing "not listed" counts as not listed. So no
-        combination of the two fields is refused, only an organisation missing.
-        """
-        cleaned = super().clean()
-        if "organisation" in self.errors or "organisation_other" in self.errors:
-            return cleaned
-        listed = cleaned.get("organisation")
-        typed = cleaned.get("organisation_other", "")
-        if isinstance(listed, Organisation):
-            cleaned["organisation_other"] = ""
-        elif typed:
-            cleaned["organisation"] = None
-        elif listed == NOT_LISTED:
-            cleaned["organisation"] = None
-            self.add_error(
-                "organisation_other",
-                forms.ValidationError(
-                    _("Please type the name of your organisation."), code="required"
-                ),
-            )
-        else:
-            self.add_error(
-                "organisation",
-                forms.ValidationError(
-                    _(
-                        "Please choose your organisation, or “%(not_listed)s” and "
-                        "type its name."
-                    ),
-                    code="required",
-                    params={"not_listed": self.fields["organisation"].not_listed_label},
-                ),
-            )
-        return cleaned
-
-    def delegate_details(self) -> dict:
-        """Return the cleaned fields that ``services`` stores, without sessions."""
-        return {
-            name: value
-            for name, value in self.cleaned_data.items()
-            if name in self._meta.fields and name != "sessions"
-        }
 
 
 class DelegateDetailsForm(RegistrationDetailsForm):
@@ -186,8 +66,8 @@ class DelegateDetailsForm(RegistrationDetailsForm):
             "interpretation": forms.RadioSelect,
         }
 
-    def __init__(self, *args, event: Event, **kwargs):
-        super().__init__(*args, event=event, **kwargs)
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
         if japanese_is_active():
             # Japanese writes, and so expects to type, the family name first:
             # the layout and the error summary follow the fields' order.
@@ -327,16 +207,10 @@ class RegistrationForm(DelegateDetailsForm):
     )
     SHOWN_BY_THEIR_CHOICES = frozenset({"organisation", "category", "sessions"})
 
-    def __init__(self, *args, choices: FormChoices | None = None, **kwargs):
-        """``choices``: the event and what it offers, read already (a sent form)."""
+    def __init__(self, *args, **kwargs):
         # Built from the event alone: nobody's values, the usual names and ids.
         self.is_blank = not args and kwargs.keys() <= {"event"}
-        if choices is not None:
-            kwargs["event"] = choices.event
         super().__init__(*args, **kwargs)
-        if choices is not None:
-            self.fields["sessions"].offered = choices.sessions
-            self.fields["organisation"].offered = choices.organisations
         if self.event.open_form == Event.OpenForm.CATEGORIES:
             # Only the categories the open form admits; the others are told
             # how to be invited.
