@@ -48,6 +48,7 @@ from registrations.emails import (
     build_message_email,
     build_registration_email,
 )
+from registrations.inserts import insert
 from registrations.mail.models import OutgoingEmail
 from registrations.models import (
     DelegateMessage,
@@ -132,7 +133,7 @@ def email_record(
     task_id = uuid.uuid4() if _tasks_in_database() else None
     with transaction.atomic(savepoint=False):
         now = timezone.now()
-        email = OutgoingEmail.objects.create(
+        email = OutgoingEmail(
             registration=registration,
             delegation=delegation,
             invitation=invitation,
@@ -146,6 +147,7 @@ def email_record(
             next_attempt_at=due or now,
             delivery_task=str(task_id or ""),
         )
+        insert([email])
         schedule(email, task_id=task_id)
     return email
 

@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 
+from registrations.inserts import insert
 from registrations.models import (
     Delegation,
     DelegationChange,
@@ -25,7 +26,7 @@ def record_change(
     at=None,
 ) -> RegistrationChange:
     """Record one change of ``registration``; the caller holds the transaction."""
-    return RegistrationChange.objects.create(
+    change = RegistrationChange(
         registration=registration,
         changed_at=at or timezone.now(),
         actor=actor,
@@ -35,6 +36,8 @@ def record_change(
         fields=list(fields),
         note=note,
     )
+    insert([change])
+    return change
 
 
 def record_delegation_change(

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from registrations import emails, selectors, validators
 from registrations.errors import RegistrationError
+from registrations.inserts import insert
 from registrations.models import (
     Event,
     Registration,
@@ -107,18 +108,21 @@ def create_registration(
     # constraint on one live registration an address finds those that are not.
     try:
         with transaction.atomic():
-            registration = Registration.objects.create(
+            registration = Registration(
                 event=event,
                 email=email,
                 language=language,
                 consent_given_at=timezone.now(),
                 **details,
             )
+            insert([registration])
             # New, it has no sessions yet: one INSERT, without the SELECT of
             # those it has that ``sessions.add()`` makes first.
-            RegistrationSession.objects.bulk_create(
-                RegistrationSession(registration=registration, session=session)
-                for session in sessions
+            insert(
+                [
+                    RegistrationSession(registration=registration, session=session)
+                    for session in sessions
+                ]
             )
             record_change(registration, actor=Actor.DELEGATE, to_status=Status.PENDING)
             if confirm:
