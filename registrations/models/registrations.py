@@ -266,6 +266,12 @@ class Registration(DelegationMember, ListingConsent, models.Model):
             models.Index(
                 fields=["status", "submitted_at"], name="registration_status_submitted"
             ),
+            # The counts per status of a session's registrations (the
+            # reviewers' session filter), read from two indexes alone: this
+            # one and the session choices' (PostgreSQL; others skip it).
+            models.Index(
+                fields=["id"], include=["status"], name="registration_status_of_id"
+            ),
         ]
         # On PostgreSQL, migration 0018 adds trigram indexes for the reviewers'
         # search (REGISTRATION_SEARCH_FIELDS); other databases search without.
