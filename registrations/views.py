@@ -189,8 +189,10 @@ def register(request, slug):
         )
     except services.RegistrationError as error:
         if error.code == "choice_gone":
-            # What this process kept offers it still: read the form's choices again.
+            # What this process kept offers it still: read the form's choices
+            # again, and show those that are left.
             caching.forget_form_choices()
+            form.offer(caching.form_choices(slug))
         form.add_error(None, error.message)
         return render(
             request, "registrations/register.html", {"event": event, "form": form}

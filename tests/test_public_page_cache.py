@@ -336,6 +336,8 @@ def test_a_session_deleted_behind_the_kept_choices_is_refused_with_the_answers_k
     assert response.status_code == 200
     assert "A session or the organisation you chose is no longer offered" in page
     assert 'value="delegate2@example.org"' in page
+    # The form shown again offers what is left, not what was kept.
+    assert "Cancelled workshop" not in page
     assert not registered(2)
     # The choices are read again: the session is not offered any more.
     response = submit(client, event, 3, organisation=listed, sessions=[going.pk])

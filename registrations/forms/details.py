@@ -62,8 +62,7 @@ class RegistrationDetailsForm(PersonalNamesForm):
         super().__init__(*args, **kwargs)
         if choices is not None:
             self.event = choices.event
-            self.fields["sessions"].offered = choices.sessions
-            self.fields["organisation"].offered = choices.organisations
+            self.offer(choices)
         else:
             self.event = event or self.instance.event
             sessions = self.event.sessions.all()
@@ -76,6 +75,11 @@ class RegistrationDetailsForm(PersonalNamesForm):
         ask_as_each_field_needs(self)
         if self.instance.pk and not self.instance.organisation_id:
             self.initial["organisation"] = NOT_LISTED
+
+    def offer(self, choices: FormChoices) -> None:
+        """Check, and show, the sessions and organisations of ``choices``."""
+        self.fields["sessions"].offered = choices.sessions
+        self.fields["organisation"].offered = choices.organisations
 
     def clean_name_ja(self):
         return validators.clean_japanese_name(self.cleaned_data["name_ja"])
