@@ -21,18 +21,22 @@ import functools
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from django.db import connections, router
+from django.db import connections, router, transaction
 from django.db.models import Field, Model, signals
 
 
 def insert(instances: Sequence[Model]) -> None:
-    """Insert ``instances``, new and of one model, as rows in one statement.
+    """Insert ``instances``, new and of one model: all of them or none.
 
-    Call it inside the caller's transaction when the rows belong together.
+    In one statement, or, when only ``save()`` can, one ``save()`` each in a
+    transaction. Call it inside the caller's transaction when the rows belong
+    with others.
     """
     if not instances:
         return
     model = type(instances[0])
+    if any(type(instance) is not model for instance in instances):
+        raise TypeError(f"insert() takes instances of one model: {model.__name__}")
     using = router.db_for_write(model, instance=instances[0])
     connection = connections[using]
     statement = _statement(model, using, len(instances))
@@ -40,8 +44,10 @@ def insert(instances: Sequence[Model]) -> None:
     if statement is not None and not _has_receivers(model):
         values = _values(statement.fields, instances, connection)
     if values is None:
-        for instance in instances:
-            instance.save(force_insert=True, using=using)
+        # All or none, as bulk_create() writes them.
+        with transaction.atomic(using=using, savepoint=False):
+            for instance in instances:
+                instance.save(force_insert=True, using=using)
         return
     with connection.cursor() as cursor:
         cursor.execute(statement.sql, values)
@@ -67,7 +73,8 @@ def _statement(model: type[Model], using: str, rows: int) -> Statement | None:
         field for field in meta.local_concrete_fields if field is not meta.auto_field
     ]
     if (
-        meta.parents
+        not fields
+        or meta.parents
         or meta.auto_field is None
         or meta.db_returning_fields != [meta.auto_field]
         or any(field.generated or hasattr(field, "get_placeholder") for field in fields)

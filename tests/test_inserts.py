@@ -8,7 +8,7 @@ unsaved related object) is still done, or refused, as ``save()`` does.
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.db.models.functions import Now
-from django.db.models.signals import post_save
+from django.db.models.signals import post_save, pre_save
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -50,13 +50,20 @@ def new_registration(event, **overrides) -> Registration:
     return Registration(**{**values, **overrides})
 
 
-def test_a_registration_is_stored_with_every_value_it_was_given(event):
+def test_a_registration_is_stored_with_every_value_it_was_given(event, monkeypatch):
     registration = new_registration(event)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("stored by save(), not by its own statement")
+
+    monkeypatch.setattr(Registration, "save", refuse)
     with CaptureQueriesContext(connection) as queries:
         insert([registration])
+    monkeypatch.undo()
     assert len(queries) == 1
     assert registration.pk is not None
     assert not registration._state.adding
+    assert registration._state.db == "default"
     given = stored(registration)
     registration.refresh_from_db()
     assert stored(registration) == given
@@ -140,6 +147,34 @@ def test_a_model_with_a_receiver_is_saved_by_the_orm_so_the_receiver_runs(event)
         post_save.disconnect(receiver, sender=Registration)
     assert heard == [(registration.pk, True)]
     assert Registration.objects.filter(pk=registration.pk).exists()
+
+
+def test_a_model_with_a_pre_save_receiver_is_saved_by_the_orm(event):
+    def receiver(sender, instance, **kwargs):
+        instance.note = "Seen before saving"
+
+    pre_save.connect(receiver, sender=RegistrationChange)
+    try:
+        registration = new_registration(event)
+        insert([registration])
+        change = RegistrationChange(
+            registration=registration, changed_at=timezone.now(), actor="delegate"
+        )
+        insert([change])
+    finally:
+        pre_save.disconnect(receiver, sender=RegistrationChange)
+    assert RegistrationChange.objects.get(pk=change.pk).note == "Seen before saving"
+
+
+def test_instances_of_two_models_are_refused(event):
+    registration = new_registration(event)
+    insert([registration])
+    change = RegistrationChange(
+        registration=registration, changed_at=timezone.now(), actor="delegate"
+    )
+    with pytest.raises(TypeError, match="one model"):
+        insert([change, new_registration(event, email="other@example.org")])
+    assert not RegistrationChange.objects.exists()
 
 
 def test_a_value_the_database_computes_is_left_to_the_orm(event):
