@@ -266,15 +266,11 @@ class Registration(DelegationMember, ListingConsent, models.Model):
             models.Index(
                 fields=["status", "submitted_at"], name="registration_status_submitted"
             ),
-            # The counts per status of a session's registrations (the
-            # reviewers' session filter), read from two indexes alone: this
-            # one and the session choices' (PostgreSQL; others skip it).
-            models.Index(
-                fields=["id"], include=["status"], name="registration_status_of_id"
-            ),
         ]
-        # On PostgreSQL, migration 0018 adds trigram indexes for the reviewers'
+        # On PostgreSQL, migration 0016 adds trigram indexes for the reviewers'
         # search (REGISTRATION_SEARCH_FIELDS); other databases search without.
+        # Migration 0019 adds the statuses by id (an INCLUDE index), so that a
+        # session's counts per status are read from indexes alone.
 
     def __str__(self):
         return f"{self.full_name} <{self.email}>"
