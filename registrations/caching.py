@@ -20,6 +20,12 @@ Each process also keeps what a sent form is checked against (the event, its
 sessions with their seats taken, the organisations: ``form_choices``) under
 the same token, and drops it at once when this process makes such a change.
 
+Each process serves a page it has just read from the cache again, without
+asking, for ``PUBLIC_PAGE_LOCAL_SECONDS`` (a second): when many visitors come
+at once, as when registration opens, most are then served from the process's
+memory. A change this process commits drops its held pages at once; one that
+another process commits shows here within that second.
+
 A new pending registration takes no seat and keeps the copies. What changes in
 other ways (a registration deleted in the admin, SQL typed by hand) shows within
 the timeout, which is therefore the longest a page can be out of date. A copy of
@@ -59,9 +65,12 @@ def public_pages_changed() -> None:
     the new token also reads the committed data, so no copy of the old data can
     be filed under the new token.
     """
-    transaction.on_commit(
-        lambda: cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None), robust=True
-    )
+    transaction.on_commit(new_version, robust=True)
+
+
+def new_version() -> None:
+    _held_pages.clear()
+    cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
 
 
 def current_version() -> str:
@@ -105,21 +114,37 @@ def page_key(request: HttpRequest) -> str | None:
     return ":".join(["public-page", release(), get_language(), "page", request.path])
 
 
+# By page key: (until when, the version, the page), each a copy this process
+# read from the cache and found current.
+_held_pages: dict[str, tuple[float, str, bytes]] = {}
+
+
 def cached_page(key: str | None) -> tuple[HttpResponse | None, str]:
     """Return the kept copy of a page if it shows the current data, and the version.
 
     The version is read before the page would be built, and a copy built now
     is kept under it (``keep_page``): a change committed meanwhile leaves that
-    copy out of date at once.
+    copy out of date at once. A copy found current is held by this process
+    for ``PUBLIC_PAGE_LOCAL_SECONDS``, never past the copy's own end, and
+    served again meanwhile without a read of the cache.
     """
     if key is None:
         return None, ""
+    now = time.time()
+    held = _held_pages.get(key)
+    if held is not None and now < held[0]:
+        return HttpResponse(held[2]), held[1]
     found = cache.get_many([VERSION_KEY, key])
     version = found.get(VERSION_KEY) or current_version()
     kept = found.get(key)
-    if kept is None or kept[0] != version:
+    # A copy of another shape was kept by an earlier release of the code.
+    if not (isinstance(kept, tuple) and len(kept) == 3 and kept[0] == version):
         return None, version
-    return HttpResponse(kept[1]), version
+    _version, content, until = kept
+    hold_until = min(now + settings.PUBLIC_PAGE_LOCAL_SECONDS, until)
+    if hold_until > now:
+        _held_pages[key] = (hold_until, version, content)
+    return HttpResponse(content), version
 
 
 # A page with a form is the same for every visitor but for the form's CSRF
@@ -161,7 +186,9 @@ def keep_page(
         if moment > now:
             seconds = min(seconds, (moment - now) / datetime.timedelta(seconds=1))
     if seconds >= 1:
-        cache.set(key, (version, response.content), timeout=int(seconds))
+        seconds = int(seconds)
+        until = time.time() + seconds
+        cache.set(key, (version, response.content, until), timeout=seconds)
 
 
 def served_page(
@@ -251,9 +278,13 @@ def form_choices(slug: str) -> FormChoices:
     return choices
 
 
-def forget_form_choices() -> None:
-    """Drop this process's kept choices: a submission found one of them gone."""
+def forget_local_copies() -> None:
+    """Drop what this process keeps of the cache: the choices and the held pages.
+
+    When a submission finds one of its choices gone, say.
+    """
     _kept_choices.clear()
+    _held_pages.clear()
 
 
 # What the pages show
@@ -272,5 +303,5 @@ def forget_form_choices() -> None:
 @receiver(post_delete, sender=Organisation)
 def shown_data_changed(sender, **kwargs) -> None:
     # This process's choices at once, every process's copies after the commit.
-    forget_form_choices()
+    forget_local_copies()
     public_pages_changed()

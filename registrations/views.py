@@ -191,7 +191,7 @@ def register(request, slug):
         if error.code == "choice_gone":
             # What this process kept offers it still: read the form's choices
             # again, and show those that are left.
-            caching.forget_form_choices()
+            caching.forget_local_copies()
             form.offer(caching.form_choices(slug))
         form.add_error(None, error.message)
         return render(

@@ -499,6 +499,12 @@ VISA_LETTERS_FOR_PENDING = read_bool(ENV, "VISA_LETTERS_FOR_PENDING", default=Fa
 PUBLIC_PAGE_CACHE_SECONDS = read_int(ENV, "PUBLIC_PAGE_CACHE_SECONDS", default=30)
 if PUBLIC_PAGE_CACHE_SECONDS < 0:
     raise ImproperlyConfigured("PUBLIC_PAGE_CACHE_SECONDS must be 0 or more.")
+# Seconds each server process serves a page it read from that cache again
+# without reading it anew (0: it reads it for every request). A change made
+# through another process shows on this one's pages within this time.
+PUBLIC_PAGE_LOCAL_SECONDS = read_int(ENV, "PUBLIC_PAGE_LOCAL_SECONDS", default=1)
+if PUBLIC_PAGE_LOCAL_SECONDS < 0:
+    raise ImproperlyConfigured("PUBLIC_PAGE_LOCAL_SECONDS must be 0 or more.")
 
 # A review of many registrations at once stops after this many seconds and
 # says which it changed and which it did not reach, well before the web

@@ -108,12 +108,19 @@ def private_media(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Start every test with an empty cache, so that rate limits do not leak."""
+    """Start every test with an empty cache, so that rate limits do not leak.
+
+    The process's own copies of cached pages and choices go with it.
+    """
     from django.core.cache import cache
 
+    from registrations import caching
+
     cache.clear()
+    caching.forget_local_copies()
     yield
     cache.clear()
+    caching.forget_local_copies()
 
 
 @pytest.fixture(autouse=True)

@@ -51,6 +51,14 @@ def page(client, url=HOME) -> str:
     return response.content.decode()
 
 
+def anonymous_request(url):
+    """Return a request for ``url`` from a visitor without a session."""
+    request = RequestFactory().get(url)
+    request.session = {}
+    request._messages = FallbackStorage(request)
+    return request
+
+
 def test_the_event_page_is_served_again_without_a_query(
     client, session, django_assert_num_queries
 ):
@@ -89,17 +97,13 @@ def test_each_visitor_of_the_kept_form_page_gets_a_token_that_works(event, sessi
 
 def test_the_kept_form_page_holds_no_visitors_token(client, event, session):
     token = TOKEN.search(page(client, register_url(event)))[1]
-    request = RequestFactory().get(register_url(event))
-    request.session = {}
-    request._messages = FallbackStorage(request)
+    request = anonymous_request(register_url(event))
     kept = cache.get(caching.page_key(request))[1].decode()
     assert caching.CSRF_PLACEHOLDER in kept and token not in kept
 
 
 def test_a_copy_built_while_a_change_commits_is_not_served(event):
-    request = RequestFactory().get(HOME)
-    request.session = {}
-    request._messages = FallbackStorage(request)
+    request = anonymous_request(HOME)
     key = caching.page_key(request)
     copy, version = caching.cached_page(key)
     assert copy is None
@@ -111,6 +115,74 @@ def test_a_copy_built_while_a_change_commits_is_not_served(event):
         key, HttpResponse("new seats"), event=event, version="after the change"
     )
     assert caching.cached_page(key)[0].content == b"new seats"
+
+
+class Unreachable:
+    """A cache that fails the test when it is asked anything."""
+
+    def __getattr__(self, name):
+        raise AssertionError(f"the cache was asked ({name})")
+
+
+def test_a_page_read_from_the_cache_is_served_again_without_asking_it(
+    client, session, monkeypatch
+):
+    built = page(client)
+    assert page(client) == built
+    monkeypatch.setattr(caching, "cache", Unreachable())
+    assert page(client) == built
+
+
+def test_a_change_another_server_committed_shows_here_within_a_second(
+    client, session
+):
+    page(client)
+    page(client)
+    # Another process renames the session: no signal here, only the version
+    # it changes in the shared cache after its commit.
+    type(session).objects.filter(pk=session.pk).update(title="Border cooperation")
+    cache.set(caching.VERSION_KEY, "after the other server's commit", timeout=None)
+    assert "Legal framework" in page(client)
+    with time_machine.travel(timezone.now() + datetime.timedelta(seconds=1.5)):
+        assert "Border cooperation" in page(client)
+
+
+def test_a_change_this_server_committed_shows_on_a_held_page_at_once(
+    client, session, django_capture_on_commit_callbacks
+):
+    page(client)
+    page(client)
+    with django_capture_on_commit_callbacks(execute=True):
+        session.title = "Border cooperation"
+        session.save()
+    assert "Border cooperation" in page(client)
+
+
+def test_a_page_is_held_no_longer_than_its_copy_is_kept(client, settings):
+    settings.PUBLIC_PAGE_LOCAL_SECONDS = 60
+    now = timezone.now()
+    EventFactory(registration_closes_at=now + datetime.timedelta(seconds=5))
+    assert "Register to attend" in page(client)
+    assert "Register to attend" in page(client)
+    with time_machine.travel(now + datetime.timedelta(seconds=6)):
+        closed = page(client)
+    assert "Registration for this event is closed." in closed
+
+
+def test_pages_are_not_held_when_the_setting_is_zero(client, session, settings):
+    settings.PUBLIC_PAGE_LOCAL_SECONDS = 0
+    page(client)
+    page(client)
+    type(session).objects.filter(pk=session.pk).update(title="Border cooperation")
+    cache.set(caching.VERSION_KEY, "after the other server's commit", timeout=None)
+    assert "Border cooperation" in page(client)
+
+
+def test_a_copy_an_earlier_release_kept_is_built_again(client, session):
+    request = anonymous_request(HOME)
+    version = caching.current_version()
+    cache.set(caching.page_key(request), (version, b"kept by the last release"))
+    assert "Legal framework" in page(client)
 
 
 def test_each_language_has_its_own_copy(client, session):
@@ -220,9 +292,7 @@ def test_a_page_with_a_query_string_is_built_afresh(
 
 
 def test_a_page_showing_a_message_is_neither_served_nor_kept_from_the_cache():
-    request = RequestFactory().get(HOME)
-    request.session = {}
-    request._messages = FallbackStorage(request)
+    request = anonymous_request(HOME)
     assert caching.page_key(request) is not None
     messages.success(request, "Your registration has been cancelled.")
     assert caching.page_key(request) is None
