@@ -96,14 +96,16 @@ def superuser(db):
 @pytest.fixture(autouse=True)
 def private_media(settings, tmp_path):
     """Keep every test's uploads in a folder of its own, removed after it."""
+    root = tmp_path / "private-media"
+    settings.PRIVATE_MEDIA_ROOT = root
     settings.STORAGES = {
         **settings.STORAGES,
         "private": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path / "private-media"},
+            **settings.STORAGES["private"],
+            "OPTIONS": {**settings.STORAGES["private"]["OPTIONS"], "location": root},
         },
     }
-    return tmp_path / "private-media"
+    return root
 
 
 @pytest.fixture(autouse=True)
@@ -166,18 +168,3 @@ def browser():
         yield browser
         browser.close()
     del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
-
-
-@pytest.fixture(autouse=True)
-def _private_media(tmp_path, settings):
-    """Keep every test's uploads in a folder of its own, removed afterwards."""
-    root = tmp_path / "private-media"
-    settings.PRIVATE_MEDIA_ROOT = root
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "private": {
-            **settings.STORAGES["private"],
-            "OPTIONS": {**settings.STORAGES["private"]["OPTIONS"], "location": root},
-        },
-    }
-    return root
