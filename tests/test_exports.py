@@ -671,12 +671,14 @@ def test_even_a_superuser_cannot_change_or_delete_an_export_record(client, super
 # Streaming: the same queries for 10 rows as for 5,000
 
 
-# The record; the programme; the rows; the record's row count.
-QUERIES_PER_EXPORT = 4
+# The record; the programme; the rows; the record's row count. On PostgreSQL
+# the rows take three: the JIT compiler switched off, their COPY, the JIT as
+# it was.
+QUERIES_PER_EXPORT = 6 if connection.vendor == "postgresql" else 4
 
 
 @pytest.mark.parametrize("count", [10, 5_000])
-def test_an_export_takes_four_queries_whatever_its_size(
+def test_an_export_takes_as_many_queries_whatever_its_size(
     seed, django_assert_num_queries, count
 ):
     event = seed(count)

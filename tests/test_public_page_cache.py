@@ -133,9 +133,7 @@ def test_a_page_read_from_the_cache_is_served_again_without_asking_it(
     assert page(client) == built
 
 
-def test_a_change_another_server_committed_shows_here_within_a_second(
-    client, session
-):
+def test_a_change_another_server_committed_shows_here_within_a_second(client, session):
     page(client)
     page(client)
     # Another process renames the session: no signal here, only the version

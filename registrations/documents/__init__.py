@@ -6,7 +6,7 @@ the filtered changelist, a session's attendee list and the
 ``export_attendees`` command. ``selection`` says which registrations, under
 which name; ``audit`` records who took them, when, which filter and how many;
 ``csv`` writes the file, whose lines PostgreSQL writes itself
-(``csv_lines``). Rows stream from a database cursor (a server-side cursor on
-PostgreSQL) in one SELECT, so memory and the number of queries stay the same
-whatever the row count.
+(``csv_lines``). Rows stream from a database cursor in one SELECT (on
+PostgreSQL, the CSV's lines through a temporary file), so memory and the
+number of queries stay the same whatever the row count.
 """

@@ -18,15 +18,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
-from django.db.models import (
-    Aggregate,
-    CharField,
-    Expression,
-    F,
-    OuterRef,
-    QuerySet,
-    Subquery,
-)
+from django.db.models import Expression, F, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -36,7 +28,6 @@ from registrations.documents import sql
 from registrations.models import (
     Organisation,
     Registration,
-    RegistrationSession,
     Session,
     organisation_display_name,
 )
@@ -96,39 +87,14 @@ def neutralise(value: str) -> str:
     return CELL_STARTS.sub(r"\1'\2", value)
 
 
-class GroupConcat(Aggregate):
-    """Join a group's values into one comma-separated string.
-
-    ``GROUP_CONCAT`` on SQLite, ``STRING_AGG`` on PostgreSQL; the order of the
-    values is not defined.
-    """
-
-    function = "GROUP_CONCAT"
-    output_field = CharField()
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        return self.as_sql(
-            compiler,
-            connection,
-            function="STRING_AGG",
-            template="%(function)s((%(expressions)s)::text, ',')",
-            **extra_context,
-        )
-
-
-def session_ids_subquery() -> Subquery:
+def session_ids() -> F:
     """Return the ids of each registration's sessions as "3,1,4", in the same SELECT.
 
-    A correlated subquery rather than ``prefetch_related``, which would cost
-    one more query for every chunk of rows the cursor fetches.
+    Joined from a view that groups the choices (``SessionIdList``) rather than
+    ``prefetch_related``, which would cost one more query for every chunk of
+    rows the cursor fetches, or a subquery for each registration.
     """
-    chosen = RegistrationSession.objects.filter(registration_id=OuterRef("pk"))
-    return Subquery(
-        chosen.order_by()
-        .values("registration_id")
-        .annotate(ids=GroupConcat("session_id"))
-        .values("ids")
-    )
+    return F("session_id_list__ids")
 
 
 class Labels:
@@ -288,7 +254,7 @@ COLUMNS: tuple[Column, ...] = (
         width=40,
         # Joined in programme order, the titles would cost the database a
         # sort per registration; Python makes each combination once.
-        database=lambda labels, ids: InPython(session_ids_subquery()),
+        database=lambda labels, ids: InPython(session_ids()),
     ),
     Column(field_label("dietary_needs"), ("dietary_needs",), width=20),
     Column(field_label("accessibility_needs"), ("accessibility_needs",), width=20),
@@ -336,7 +302,7 @@ def attendee_rows(registrations: QuerySet) -> Iterator[list[Cell]]:
 
     def rows() -> Iterator[list[Cell]]:
         for row in (
-            registrations.annotate(session_ids=session_ids_subquery())
+            registrations.annotate(session_ids=session_ids())
             .values_list(*fields)
             .iterator(chunk_size=FETCH_ROWS)
         ):

@@ -3,31 +3,28 @@
 On PostgreSQL the one SELECT that reads the registrations also writes each
 one's line of the file: every column's cell as ``columns.COLUMNS`` declare it
 for the database, made text as ``csv.text_cell`` makes it (moments in Tokyo
-time, everything else neutralised), quoted, joined with commas and ended with
-a CRLF. Python fetches the lines, a chunk at a time from a server-side
-cursor, and writes them after the byte-order mark and the header: the same
-bytes as ``csv.render`` writes from the rows made in Python, because Python's
-work for each of some 23 cells of every row (the column's function, the
-label, ``text_cell``, ``neutralise``, Django's converters) was most of the
-export's time. The one cell the database leaves to Python is the sessions',
-whose titles it would sort in programme order for every registration: it
-gives their ids and marks the cell's place in the line, and Python makes
-each combination's cell once.
+time, everything else neutralised), quoted and joined with commas. The
+database sends the lines with ``COPY``, which can share the work among its
+parallel workers (a cursor cannot), into a temporary file; Python then reads
+them back, ends each with a CRLF and writes them after the byte-order mark
+and the header: the same bytes as ``csv.render`` writes from the rows made in
+Python, because Python's work for each of some 23 cells of every row (the
+column's function, the label, ``text_cell``, ``neutralise``, Django's
+converters) was most of the export's time. The one cell the database leaves
+to Python is the sessions', whose titles it would sort in programme order for
+every registration: it gives their ids and marks the cell's place in the
+line, and Python makes each combination's cell once.
 
-SQLite, a database in another encoding than UTF-8, psycopg 3, and a
-PostgreSQL reached through a pooler that forbids server-side cursors
-(``DISABLE_SERVER_SIDE_CURSORS``) keep the rows made in Python.
+SQLite, a database in another encoding than UTF-8 and psycopg 3 keep the rows
+made in Python.
 """
 
 import functools
-import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import psycopg2.extensions
-from django.core.exceptions import EmptyResultSet
-from django.db import connections, transaction
+from django.db import connections
 from django.db.backends.postgresql import psycopg_any
 from django.db.models import Expression, F, Func, QuerySet, TextField, Value
 from django.db.models.functions import Cast, Coalesce
@@ -38,7 +35,6 @@ from registrations.documents.columns import (
     CELL_BREAKS,
     COLUMNS,
     EXPORT_TIMEZONE,
-    FETCH_ROWS,
     FORMULA_TRIGGERS,
     MOMENT,
     Choice,
@@ -47,6 +43,7 @@ from registrations.documents.columns import (
     Labels,
     neutralise,
 )
+from registrations.documents.copy_out import copied, unescaped
 
 TEXT = TextField()
 DAY = 24 * 60 * 60
@@ -84,9 +81,7 @@ ROW_NEEDS_QUOTES = f"[{BREAKS}]|(^|{CELL_JOINER})[{SPACES}{TRIGGERS}]"
 def available(registrations: QuerySet) -> bool:
     """Return whether the database of ``registrations`` can write the lines."""
     connection = connections[registrations.db]
-    if connection.vendor != "postgresql" or connection.settings_dict.get(
-        "DISABLE_SERVER_SIDE_CURSORS"
-    ):
+    if connection.vendor != "postgresql":
         return False
     if psycopg_any.is_psycopg3:
         return False
@@ -158,7 +153,7 @@ class LocalTime(Func):
 
 
 class CsvLine(Func):
-    """A registration's line of the file: its cells quoted, commas between, a CRLF.
+    """A registration's line of the file but its end: its cells quoted, commas between.
 
     ``cells`` are those the database writes, text, never NULL; ``marks`` the
     places, among all the line's cells, of those Python writes, which the line
@@ -217,7 +212,7 @@ class CsvLine(Func):
             parts += ["%s", f"""concat_ws('","', {", ".join(sql for sql, _ in run)})"""]
             params += [text + comma + '"', *(param for _, ps in run for param in ps)]
             text = '"'
-        return f"concat({', '.join(parts)}, %s)", (*params, text + "\r\n")
+        return f"concat({', '.join(parts)}, %s)", (*params, text)
 
 
 def neutralised_sql(sql: str, params: Sequence) -> tuple[str, tuple]:
@@ -283,7 +278,7 @@ def line_parts(
 ) -> tuple[list[Expression], list[Callable[[bytes | None], bytes]]]:
     """Return what the database selects for a line, and how Python completes it.
 
-    The database writes the line, commas and the final CRLF included, with a
+    The database writes the line, commas included but not its end, with a
     bare ``MARK`` for each cell it leaves to Python (``InPython``), and selects
     the values of those cells after it; each function of the second list
     makes one's cell.
@@ -310,37 +305,47 @@ def attendee_lines(registrations: QuerySet) -> Iterator[bytes]:
     """Return the lines of ``registrations``, in the queryset's order, in UTF-8.
 
     The labels, and so the language, are those active when this is called;
-    the lines are read when iterated, in one SELECT through a server-side
-    cursor, so that memory stays the same whatever their number.
+    the lines are read when iterated, in one ``COPY`` through a temporary
+    file, so that memory stays the same whatever their number.
     """
     selected, made = line_parts(Labels())
     names = [f"csv_line_{place}" for place, _ in enumerate(selected)]
     rows = registrations.annotate(**dict(zip(names, selected, strict=True)))
-    return joined(fetched(rows.values_list(*names)), made)
+    return joined(copied(rows.values_list(*names)), made)
 
 
-def joined(chunks: Iterator[list[tuple]], made: Sequence[Callable]) -> Iterator[bytes]:
-    """Yield each row's line with the cells made in Python in place of its marks."""
+LINE_END = b"\r\n"
+
+
+def joined(chunks: Iterator[list[bytes]], made: Sequence[Callable]) -> Iterator[bytes]:
+    """Yield each row's line, ended, with the cells made in Python in its marks.
+
+    ``chunks`` hold the rows as ``COPY`` writes them (``copied``).
+    """
     if len(made) == 1:
         # The attendee list: the sessions' cell.
         (cell,) = made
         for chunk in chunks:
-            for line, value in chunk:
+            for row in chunk:
+                line, value = row.split(b"\t")
+                if b"\\" in row:
+                    line, value = unescaped(line), unescaped(value)
                 head, _, tail = line.partition(MARK_BYTE)
                 if head.count(b'"') % 2:
                     # A value before the mark holds its character.
                     at = mark_at(line)
                     head, tail = line[:at], line[at + 1 :]
-                yield b"".join((head, cell(value), tail))
+                yield b"".join((head, cell(value), tail, LINE_END))
         return
     for chunk in chunks:
-        for line, *values in chunk:
+        for row in chunk:
+            line, *values = map(unescaped, row.split(b"\t"))
             parts, start = [], 0
             for cell, value in zip(made, values, strict=True):
                 at = mark_at(line, start)
                 parts += [line[start:at], cell(value)]
                 start = at + 1
-            yield b"".join([*parts, line[start:]])
+            yield b"".join([*parts, line[start:], LINE_END])
 
 
 def mark_at(line: bytes, start: int = 0) -> int:
@@ -355,44 +360,6 @@ def mark_at(line: bytes, start: int = 0) -> int:
     while line.count(b'"', 0, at) % 2:
         at = line.index(MARK_BYTE, at + 1)
     return at
-
-
-def fetched(rows: QuerySet) -> Iterator[list[tuple[bytes | None, ...]]]:
-    """Yield the rows of ``rows`` (a ``values_list``) in chunks, as read.
-
-    The cursor is declared ``WITH HOLD`` in a transaction of its own, so that
-    no transaction stays open while the file is downloaded (as Django's own
-    ``iterator()`` does outside a transaction). For this query alone the plan
-    is made for reading every row (``cursor_tuple_fraction``), which scans
-    the table in its order rather than by an index in the list's, and without
-    the JIT compiler, which would spend longer compiling these expressions
-    than they take to run.
-    """
-    connection = connections[rows.db]
-    try:
-        sql, params = rows.query.get_compiler(using=rows.db).as_sql()
-    except EmptyResultSet:
-        return
-    name = f"attendee_lines_{uuid.uuid4().hex}"
-    declare = (
-        "SET LOCAL jit = off; SET LOCAL cursor_tuple_fraction = 1; "
-        f"DECLARE {connection.ops.quote_name(name)} CURSOR WITH HOLD FOR {sql}; "
-        "SET LOCAL jit TO DEFAULT; SET LOCAL cursor_tuple_fraction TO DEFAULT"
-    )
-    with transaction.atomic(using=rows.db, savepoint=False):
-        with connection.cursor() as cursor:
-            cursor.execute(declare, params)
-    # psycopg2's cursor of that name reads the cursor declared, a chunk at a
-    # time, and closes it at the end. Text comes as the database's bytes,
-    # UTF-8 like the file: decoding every line only to encode it again would
-    # be most of what Python does here.
-    cursor = connection.connection.cursor(name, withhold=True)
-    psycopg2.extensions.register_type(psycopg2.extensions.BYTES, cursor)
-    try:
-        while chunk := cursor.fetchmany(FETCH_ROWS):
-            yield chunk
-    finally:
-        cursor.close()
 
 
 def render(header: Sequence[str], lines: Iterable[bytes], **layout) -> Iterator[bytes]:

@@ -48,7 +48,7 @@ from registrations.models.registrations import (
     new_private_token,
     organisation_display_name,
 )
-from registrations.models.session_choices import RegistrationSession
+from registrations.models.session_choices import RegistrationSession, SessionIdList
 from registrations.models.visas import (
     PassportDataView,
     VisaLetter,
@@ -89,6 +89,7 @@ __all__ = [
     "RegistrationChange",
     "RegistrationQuerySet",
     "RegistrationSession",
+    "SessionIdList",
     "RegistrationStatus",
     "Session",
     "SessionQuerySet",
