@@ -179,6 +179,36 @@ def test_no_templated_page_is_wider_than_a_small_phone(
         page.context.close()
 
 
+CHARTS = [
+    "Registrations over time, by status",
+    "By category",
+    "By country (the first 20, then the rest)",
+    "By kind of organisation",
+    "Seats taken in each session, against its capacity",
+]
+
+
+def test_each_statistics_chart_can_be_read_to_its_end_on_a_phone(
+    browser, live_server, back_office
+):
+    page = signed_in(browser, live_server, user="chief", language="en", width=390)
+    page.goto(live_server.url + "/staff/statistics/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    for name in CHARTS:
+        frame = page.get_by_role("group", name=name, exact=True)
+        chart = frame.get_by_role("img")
+        seen = frame.bounding_box()
+        assert seen["x"] >= 0 and seen["x"] + seen["width"] <= 390, name
+        # Swiped, or scrolled with the arrow keys once focused, to its end.
+        frame.focus()
+        frame.evaluate("frame => { frame.scrollLeft = frame.scrollWidth; }")
+        drawn = chart.bounding_box()
+        assert drawn["width"] > seen["width"], name
+        assert drawn["x"] + drawn["width"] <= seen["x"] + seen["width"] + 1, name
+    assert axe_violations(page) == []
+    page.context.close()
+
+
 def test_the_japanese_admin_names_the_programme_and_sign_ins_in_japanese(
     browser, live_server, back_office
 ):
