@@ -13,9 +13,11 @@
 import datetime
 
 from django.contrib import admin
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import path
 
 from symposium import second_factor, security
@@ -72,6 +74,29 @@ class ReadOnly:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+def action_page(
+    model_admin: admin.ModelAdmin, request, template: str, **context
+) -> TemplateResponse:
+    """Return the page a list's action shows before it acts.
+
+    Its form posts the action again with the same selection (the rows ticked,
+    or all of them), so that what it confirms is what was chosen.
+    """
+    return TemplateResponse(
+        request,
+        template,
+        {
+            **model_admin.admin_site.each_context(request),
+            "opts": model_admin.model._meta,
+            "selected": request.POST.getlist(ACTION_CHECKBOX_NAME),
+            "select_across": request.POST.get("select_across") == "1",
+            "action": request.POST.get("action", ""),
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            **context,
+        },
+    )
 
 
 class SymposiumAdminSite(admin.AdminSite):

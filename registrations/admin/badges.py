@@ -23,7 +23,7 @@ from registrations.documents import badges, selection
 from registrations.models import Badge, BadgePrint
 from registrations.staff_forms import BadgePrintForm, BadgeReissueForm, PhotoForm
 from registrations.validators import PHOTO_MAX_BYTES
-from symposium.admin import ReadOnly
+from symposium.admin import ReadOnly, action_page
 from symposium.uploads import accepts_upload
 
 # How many registrations a confirmation page lists before summing up.
@@ -90,24 +90,18 @@ class BadgeMixin:
     def confirmation(self, request, queryset, *, form, title, reissue=False):
         total = queryset.count()
         listed = queryset.select_related("organisation")[:CONFIRMATION_LISTED]
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": title,
-            "form": form,
-            "registrations": listed,
-            "printed": selection.never_printed(queryset).count() != total,
-            "unprintable": badges.unprintable(queryset),
-            "total": total,
-            "more": max(total - CONFIRMATION_LISTED, 0),
-            "select_across": request.POST.get("select_across") == "1",
-            "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
-            "action": request.POST.get("action", ""),
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            "reissue": reissue,
-        }
-        return TemplateResponse(
-            request, "admin/registrations/registration/badge_confirmation.html", context
+        return action_page(
+            self,
+            request,
+            "admin/registrations/registration/badge_confirmation.html",
+            title=title,
+            form=form,
+            registrations=listed,
+            printed=selection.never_printed(queryset).count() != total,
+            unprintable=badges.unprintable(queryset),
+            total=total,
+            more=max(total - CONFIRMATION_LISTED, 0),
+            reissue=reissue,
         )
 
     @admin.action(

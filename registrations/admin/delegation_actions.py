@@ -5,15 +5,14 @@ and reports what it did and what it refused, and why.
 """
 
 from django.contrib import admin, messages
-from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied
-from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, ngettext_lazy
 
 from registrations import selectors, services
 from registrations.admin.review import ReviewForm, names_listed
 from registrations.models import Registration
+from symposium.admin import action_page
 
 
 class DelegationActionsMixin:
@@ -151,20 +150,13 @@ class DelegationActionsMixin:
                     ]
                 )
             )
-        return TemplateResponse(
+        return action_page(
+            self,
             request,
             "admin/registrations/delegation/confirm.html",
-            {
-                **self.admin_site.each_context(request),
-                "opts": self.model._meta,
-                "title": _("Approve the members and confirm the delegations"),
-                "delegations": delegations,
-                "form": form,
-                "selected": request.POST.getlist(ACTION_CHECKBOX_NAME),
-                "select_across": request.POST.get("select_across") == "1",
-                "action": request.POST.get("action", ""),
-                "action_checkbox_name": ACTION_CHECKBOX_NAME,
-            },
+            title=_("Approve the members and confirm the delegations"),
+            delegations=delegations,
+            form=form,
         )
 
     def apply_confirmation(self, request, queryset, note):

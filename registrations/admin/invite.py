@@ -10,15 +10,14 @@ already have a delegation for the event are reported and left alone.
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied
-from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from registrations import selectors, services, validators
 from registrations.admin.review import names_listed
 from registrations.models import Delegation, Event
+from symposium.admin import action_page
 
 
 class InviteForm(forms.Form):
@@ -105,21 +104,14 @@ class InviteDelegationsMixin:
             (organisations.get(row.initial.get("organisation") or _id(row)), row)
             for row in formset
         ]
-        return TemplateResponse(
+        return action_page(
+            self,
             request,
             "admin/registrations/organisation/invite_delegations.html",
-            {
-                **self.admin_site.each_context(request),
-                "opts": self.model._meta,
-                "title": _("Invite organisations to send delegations"),
-                "form": form,
-                "formset": formset,
-                "rows": rows,
-                "selected": request.POST.getlist(ACTION_CHECKBOX_NAME),
-                "select_across": request.POST.get("select_across") == "1",
-                "action": request.POST.get("action", ""),
-                "action_checkbox_name": ACTION_CHECKBOX_NAME,
-            },
+            title=_("Invite organisations to send delegations"),
+            form=form,
+            formset=formset,
+            rows=rows,
         )
 
     def send(self, request, data, formset, organisations):

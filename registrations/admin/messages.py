@@ -10,15 +10,13 @@ with its selection and its number of recipients.
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
 from django.db.models import Count, Q
-from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from registrations import emails, message_texts, services
 from registrations.models import DelegateMessage, OutgoingEmail
-from symposium.admin import ReadOnly
+from symposium.admin import ReadOnly, action_page
 
 SEND_PERMISSION = "registrations.send_delegatemessage"
 # How many of the chosen delegates the page names.
@@ -110,24 +108,18 @@ class MessageActionMixin:
         elif form.is_valid() and recipients.exists():
             shown = previews(recipients, form.texts())
         total = recipients.count()
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": _("Write a message to the selected delegates"),
-            "form": form,
-            "previews": shown,
-            "registrations": recipients.select_related("organisation")[:LISTED],
-            "total": total,
-            "left_out": queryset.count() - total,
-            "more": max(total - LISTED, 0),
-            "placeholders": message_texts.PLACEHOLDERS,
-            "select_across": request.POST.get("select_across") == "1",
-            "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
-            "action": request.POST.get("action", ""),
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-        }
-        return TemplateResponse(
-            request, "admin/registrations/registration/write_message.html", context
+        return action_page(
+            self,
+            request,
+            "admin/registrations/registration/write_message.html",
+            title=_("Write a message to the selected delegates"),
+            form=form,
+            previews=shown,
+            registrations=recipients.select_related("organisation")[:LISTED],
+            total=total,
+            left_out=queryset.count() - total,
+            more=max(total - LISTED, 0),
+            placeholders=message_texts.PLACEHOLDERS,
         )
 
 

@@ -3,13 +3,11 @@
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -17,6 +15,7 @@ from django.utils.translation import ngettext
 from registrations import selectors, services
 from registrations.models import Registration
 from registrations.validators import MultiLineTextField
+from symposium.admin import action_page
 
 Status = Registration.Status
 
@@ -174,28 +173,18 @@ class ReviewMixin:
             del form.fields["waitlist_if_full"]
         total = queryset.count()
         title, verb = REVIEW_ACTIONS[decision]
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": title,
-            "verb": verb,
-            "decision": decision,
-            "form": form,
-            "registrations": queryset.select_related("organisation")[
-                :CONFIRMATION_LISTED
-            ],
-            "total": total,
-            "more": max(total - CONFIRMATION_LISTED, 0),
-            "select_across": request.POST.get("select_across") == "1",
-            "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
-            "action": request.POST.get("action", ""),
-            "single": single,
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-        }
-        return TemplateResponse(
+        return action_page(
+            self,
             request,
             "admin/registrations/registration/review_confirmation.html",
-            context,
+            title=title,
+            verb=verb,
+            decision=decision,
+            form=form,
+            registrations=queryset.select_related("organisation")[:CONFIRMATION_LISTED],
+            total=total,
+            more=max(total - CONFIRMATION_LISTED, 0),
+            single=single,
         )
 
     def report(self, request, outcome, decision):
