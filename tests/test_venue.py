@@ -141,18 +141,68 @@ def test_the_private_page_shows_the_date_the_place_and_each_room(client, venue_e
     assert "13:30–15:00 The legal framework (Room B)" in page
 
 
-def test_staff_send_them_from_the_list_of_events(
+def send_action(client, *events, confirm=False):
+    data = {
+        "action": "send_venue_details",
+        "_selected_action": [event.pk for event in events],
+    }
+    if confirm:
+        data["confirm"] = "yes"
+    return client.post(
+        reverse("admin:registrations_event_changelist"), data, follow=True
+    )
+
+
+def test_staff_are_shown_what_goes_to_whom_before_anything_is_sent(
+    client, superuser, venue_event, django_capture_on_commit_callbacks
+):
+    RegistrationFactory.create_batch(2, event=venue_event, status=Status.APPROVED)
+    RegistrationFactory(event=venue_event, status=Status.PENDING)
+    client.force_login(superuser)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = send_action(client, venue_event)
+    page = " ".join(response.content.decode().split())
+    assert "This email goes to 2 approved delegates" in page
+    assert "Hotel New Otani Tokyo" in page and "東京都千代田区紀尾井町4-1" in page
+    assert 'value="Yes, send them"' in page
+    assert "They were sent before" not in page
+    assert len(mail.outbox) == 0
+    venue_event.refresh_from_db()
+    assert venue_event.venue_details_sent_at is None
+
+
+def test_staff_send_them_from_the_list_of_events_once_confirmed(
     client, superuser, venue_event, django_capture_on_commit_callbacks
 ):
     RegistrationFactory(event=venue_event, status=Status.APPROVED)
     client.force_login(superuser)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            reverse("admin:registrations_event_changelist"),
-            {"action": "send_venue_details", "_selected_action": [venue_event.pk]},
-            follow=True,
-        )
+        response = send_action(client, venue_event, confirm=True)
     assert "the venue details are on their way to 1 approved delegate" in (
         response.content.decode()
     )
     assert len(mail.outbox) == 1
+
+
+def test_sending_again_is_said_to_write_to_everyone_again(
+    client, superuser, venue_event, django_capture_on_commit_callbacks
+):
+    RegistrationFactory(event=venue_event, status=Status.APPROVED)
+    client.force_login(superuser)
+    with django_capture_on_commit_callbacks(execute=True):
+        send_action(client, venue_event, confirm=True)
+        page = send_action(client, venue_event).content.decode()
+    assert "every approved delegate gets them again" in page
+    assert len(mail.outbox) == 1
+
+
+def test_an_event_without_its_hotel_is_left_out_and_cannot_be_confirmed(
+    client, superuser
+):
+    bare = EventFactory(venue_hotel="", venue_address="")
+    RegistrationFactory(event=bare, status=Status.APPROVED)
+    client.force_login(superuser)
+    page = send_action(client, bare).content.decode()
+    assert "Left out: fill in the hotel and its address first." in page
+    assert "Yes, send them" not in page
+    assert len(mail.outbox) == 0

@@ -13,6 +13,7 @@ from registrations.admin.exports import SessionExportMixin
 from registrations.admin.forms import EventForm
 from registrations.admin.invite import InviteDelegationsMixin
 from registrations.admin.participants import PARTICIPANTS_ACTIONS, ParticipantsListMixin
+from registrations.admin.venue import VenueDetailsMixin
 from registrations.models import (
     Event,
     Organisation,
@@ -107,6 +108,7 @@ class SessionInline(LabelledColumnsMixin, admin.TabularInline):
 
 @admin.register(Event)
 class EventAdmin(
+    VenueDetailsMixin,
     ParticipantsListMixin,
     WaitlistOnRaisedCapacityMixin,
     LabelledDateTimeMixin,
@@ -196,30 +198,6 @@ class EventAdmin(
             },
         ),
     ]
-
-    @admin.action(
-        description=_("Send the venue details to the approved delegates"),
-        permissions=["change"],
-    )
-    def send_venue_details(self, request, queryset):
-        for event in queryset:
-            try:
-                count = services.event_send_venue_details(event=event, by=request.user)
-            except services.RegistrationError as error:
-                self.message_user(request, f"{event}: {error.message}", messages.ERROR)
-                continue
-            self.message_user(
-                request,
-                ngettext(
-                    "%(event)s: the venue details are on their way to %(count)d "
-                    "approved delegate.",
-                    "%(event)s: the venue details are on their way to %(count)d "
-                    "approved delegates.",
-                    count,
-                )
-                % {"event": event, "count": count},
-                messages.SUCCESS,
-            )
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
