@@ -69,8 +69,8 @@ def public_pages_changed() -> None:
 
 
 def new_version() -> None:
-    _held_pages.clear()
     cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+    drop_held_pages()
 
 
 def current_version() -> str:
@@ -115,8 +115,15 @@ def page_key(request: HttpRequest) -> str | None:
 
 
 # By page key: (until when, the version, the page), each a copy this process
-# read from the cache and found current.
+# read from the cache and found current. A copy read while they were dropped
+# (another thread's, under an older generation) is not held.
 _held_pages: dict[str, tuple[float, str, bytes]] = {}
+_held_generation = [0]
+
+
+def drop_held_pages() -> None:
+    _held_generation[0] += 1
+    _held_pages.clear()
 
 
 def cached_page(key: str | None) -> tuple[HttpResponse | None, str]:
@@ -134,6 +141,7 @@ def cached_page(key: str | None) -> tuple[HttpResponse | None, str]:
     held = _held_pages.get(key)
     if held is not None and now < held[0]:
         return HttpResponse(held[2]), held[1]
+    generation = _held_generation[0]
     found = cache.get_many([VERSION_KEY, key])
     version = found.get(VERSION_KEY) or current_version()
     kept = found.get(key)
@@ -142,7 +150,7 @@ def cached_page(key: str | None) -> tuple[HttpResponse | None, str]:
         return None, version
     _version, content, until = kept
     hold_until = min(now + settings.PUBLIC_PAGE_LOCAL_SECONDS, until)
-    if hold_until > now:
+    if hold_until > now and generation == _held_generation[0]:
         _held_pages[key] = (hold_until, version, content)
     return HttpResponse(content), version
 
@@ -284,7 +292,7 @@ def forget_local_copies() -> None:
     When a submission finds one of its choices gone, say.
     """
     _kept_choices.clear()
-    _held_pages.clear()
+    drop_held_pages()
 
 
 # What the pages show

@@ -299,6 +299,18 @@ def jit_now() -> str:
 
 
 @needs_postgresql
+def test_rows_read_back_across_the_files_blocks_are_whole(awkward_event, monkeypatch):
+    def export_of():
+        chosen = selection.for_command(event=awkward_event, options={})
+        return audit.export_start(selection=chosen, user=None)
+
+    whole = exported(export_of, in_database=True, language="en")
+    monkeypatch.setattr(copy_out, "READ_BYTES", 7)
+    assert exported(export_of, in_database=True, language="en") == whole
+    assert whole == exported(export_of, in_database=False, language="en")
+
+
+@needs_postgresql
 def test_a_download_broken_off_leaves_no_file_and_no_setting_behind(monkeypatch):
     monkeypatch.setattr(csv_file, "CHUNK_CHARACTERS", 1)
     files = []

@@ -133,6 +133,37 @@ def test_a_page_read_from_the_cache_is_served_again_without_asking_it(
     assert page(client) == built
 
 
+class CountedReads:
+    """The cache, counting its reads; ``during_read`` runs inside each one."""
+
+    def __init__(self, during_read=None):
+        self.reads = 0
+        self.during_read = during_read
+
+    def get_many(self, keys):
+        self.reads += 1
+        found = cache.get_many(keys)
+        if self.during_read:
+            self.during_read()
+        return found
+
+    def __getattr__(self, name):
+        return getattr(cache, name)
+
+
+def test_a_copy_read_while_this_process_commits_a_change_is_not_held(
+    client, session, monkeypatch
+):
+    page(client)
+    # Another thread's change commits while this request reads the old copy.
+    racing = CountedReads(during_read=caching.new_version)
+    monkeypatch.setattr(caching, "cache", racing)
+    page(client)
+    racing.during_read = None
+    page(client)
+    assert racing.reads == 2
+
+
 def test_a_change_another_server_committed_shows_here_within_a_second(client, session):
     page(client)
     page(client)

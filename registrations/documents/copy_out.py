@@ -70,3 +70,5 @@ def copied(rows: QuerySet) -> Iterator[list[bytes]]:
             rows_read = (rest + block).split(b"\n")
             rest = rows_read.pop()
             yield rows_read
+        if rest:
+            raise ValueError("COPY's last row was not ended by a line break.")
