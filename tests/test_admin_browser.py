@@ -209,6 +209,21 @@ def test_each_statistics_chart_can_be_read_to_its_end_on_a_phone(
     page.context.close()
 
 
+def test_a_statistics_chart_the_screen_shows_whole_is_no_stop_for_the_tab_key(
+    browser, live_server, back_office
+):
+    page = signed_in(browser, live_server, user="chief", language="en", width=1366)
+    page.goto(live_server.url + "/staff/statistics/")
+    for name in CHARTS:
+        frame = page.get_by_role("group", name=name, exact=True)
+        assert frame.get_attribute("tabindex") is None, name
+    page.set_viewport_size({"width": 390, "height": 900})
+    for name in CHARTS:
+        frame = page.get_by_role("group", name=name, exact=True)
+        assert frame.get_attribute("tabindex") == "0", name
+    page.context.close()
+
+
 def test_the_japanese_admin_names_the_programme_and_sign_ins_in_japanese(
     browser, live_server, back_office
 ):
