@@ -118,11 +118,12 @@ def page_key(request: HttpRequest) -> str | None:
 # read from the cache and found current. A copy read while they were dropped
 # (another thread's, under an older generation) is not held.
 _held_pages: dict[str, tuple[float, str, bytes]] = {}
-_held_generation = [0]
+_held_generation = 0
 
 
 def drop_held_pages() -> None:
-    _held_generation[0] += 1
+    global _held_generation
+    _held_generation += 1
     _held_pages.clear()
 
 
@@ -141,7 +142,7 @@ def cached_page(key: str | None) -> tuple[HttpResponse | None, str]:
     held = _held_pages.get(key)
     if held is not None and now < held[0]:
         return HttpResponse(held[2]), held[1]
-    generation = _held_generation[0]
+    generation = _held_generation
     found = cache.get_many([VERSION_KEY, key])
     version = found.get(VERSION_KEY) or current_version()
     kept = found.get(key)
@@ -150,7 +151,7 @@ def cached_page(key: str | None) -> tuple[HttpResponse | None, str]:
         return None, version
     _version, content, until = kept
     hold_until = min(now + settings.PUBLIC_PAGE_LOCAL_SECONDS, until)
-    if hold_until > now and generation == _held_generation[0]:
+    if hold_until > now and generation == _held_generation:
         _held_pages[key] = (hold_until, version, content)
     return HttpResponse(content), version
 

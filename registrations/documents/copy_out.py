@@ -38,6 +38,17 @@ def unescaped(field: bytes) -> bytes | None:
     return ESCAPED.sub(lambda found: UNESCAPED[found[1]], field)
 
 
+def fields(row: bytes) -> list[bytes | None]:
+    """Return the fields of a row ``COPY`` wrote, as the database holds them.
+
+    Most rows hold no backslash, and so nothing to unescape.
+    """
+    found = row.split(b"\t")
+    if b"\\" not in row:
+        return found
+    return [unescaped(field) for field in found]
+
+
 def copied(rows: QuerySet) -> Iterator[list[bytes]]:
     """Yield the rows of ``rows`` (a ``values_list``) in chunks, as COPY sends them.
 

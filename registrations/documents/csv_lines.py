@@ -30,7 +30,7 @@ from django.db.models import Expression, F, Func, QuerySet, TextField, Value
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
-from registrations.documents import csv
+from registrations.documents import copy_out, csv
 from registrations.documents.columns import (
     CELL_BREAKS,
     COLUMNS,
@@ -43,7 +43,6 @@ from registrations.documents.columns import (
     Labels,
     neutralise,
 )
-from registrations.documents.copy_out import copied, unescaped
 
 TEXT = TextField()
 DAY = 24 * 60 * 60
@@ -311,7 +310,7 @@ def attendee_lines(registrations: QuerySet) -> Iterator[bytes]:
     selected, made = line_parts(Labels())
     names = [f"csv_line_{place}" for place, _ in enumerate(selected)]
     rows = registrations.annotate(**dict(zip(names, selected, strict=True)))
-    return joined(copied(rows.values_list(*names)), made)
+    return joined(copy_out.copied(rows.values_list(*names)), made)
 
 
 LINE_END = b"\r\n"
@@ -327,9 +326,7 @@ def joined(chunks: Iterator[list[bytes]], made: Sequence[Callable]) -> Iterator[
         (cell,) = made
         for chunk in chunks:
             for row in chunk:
-                line, value = row.split(b"\t")
-                if b"\\" in row:
-                    line, value = unescaped(line), unescaped(value)
+                line, value = copy_out.fields(row)
                 head, _, tail = line.partition(MARK_BYTE)
                 if head.count(b'"') % 2:
                     # A value before the mark holds its character.
@@ -339,7 +336,7 @@ def joined(chunks: Iterator[list[bytes]], made: Sequence[Callable]) -> Iterator[
         return
     for chunk in chunks:
         for row in chunk:
-            line, *values = map(unescaped, row.split(b"\t"))
+            line, *values = copy_out.fields(row)
             parts, start = [], 0
             for cell, value in zip(made, values, strict=True):
                 at = mark_at(line, start)
