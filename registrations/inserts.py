@@ -8,13 +8,15 @@ the web process more than the database's own work costs the database.
 rows, kept once made. Each value is prepared by its field as ``save()``
 prepares it (``pre_save``, so ``auto_now`` and the like, then
 ``get_db_prep_save``), and each instance gets its new primary key, as
-``save()`` gives it.
+``save()`` gives it: the database's, or, for a model whose key Python gives
+(a UUID's default, say), the one it has.
 
 Whatever ``save()`` would do beyond that is not skipped: instances of a model
-with ``pre_save`` or ``post_save`` receivers, with a parent model, with a field
-the database fills in (``db_default``, a generated field) or whose value is an
-expression are saved by the ORM, as are those of a database that cannot return
-the new keys.
+with ``pre_save`` or ``post_save`` receivers (unless the caller has done their
+work: ``without_signals``), with a parent model, with a field the database
+fills in (``db_default``, a generated field) or whose value is an expression
+are saved by the ORM, as are those of a database that cannot return the new
+keys.
 """
 
 import functools
@@ -25,12 +27,15 @@ from django.db import connections, router, transaction
 from django.db.models import Field, Model, signals
 
 
-def insert(instances: Sequence[Model]) -> None:
+def insert(instances: Sequence[Model], *, without_signals: bool = False) -> None:
     """Insert ``instances``, new and of one model: all of them or none.
 
     In one statement, or, when only ``save()`` can, one ``save()`` each in a
     transaction. Call it inside the caller's transaction when the rows belong
-    with others.
+    with others. ``without_signals``: the caller has done what the model's
+    ``pre_save`` receivers would do to these rows (another application's
+    model, whose receiver fills in a default), and no ``post_save`` receiver
+    is to run for them.
     """
     if not instances:
         return
@@ -41,8 +46,8 @@ def insert(instances: Sequence[Model]) -> None:
     connection = connections[using]
     statement = _statement(model, using, len(instances))
     values = None
-    if statement is not None and not _has_receivers(model):
-        values = _values(statement.fields, instances, connection)
+    if statement is not None and (without_signals or not _has_receivers(model)):
+        values = _values(statement, instances, connection)
     if values is None:
         # All or none, as bulk_create() writes them.
         with transaction.atomic(using=using, savepoint=False):
@@ -51,10 +56,11 @@ def insert(instances: Sequence[Model]) -> None:
         return
     with connection.cursor() as cursor:
         cursor.execute(statement.sql, values)
-        keys = cursor.fetchall()
-    pk = model._meta.pk.attname
-    for instance, (key,) in zip(instances, keys, strict=True):
-        setattr(instance, pk, key)
+        if statement.returns_keys:
+            pk = model._meta.pk.attname
+            for instance, (key,) in zip(instances, cursor.fetchall(), strict=True):
+                setattr(instance, pk, key)
+    for instance in instances:
         instance._state.adding = False
         instance._state.db = using
 
@@ -62,6 +68,9 @@ def insert(instances: Sequence[Model]) -> None:
 class Statement(NamedTuple):
     sql: str
     fields: list[Field]
+    # The database makes the keys, and the statement returns them; otherwise
+    # each row's key is the one its instance has.
+    returns_keys: bool
 
 
 @functools.lru_cache(maxsize=64)
@@ -69,43 +78,48 @@ def _statement(model: type[Model], using: str, rows: int) -> Statement | None:
     """Return the INSERT of ``rows`` new rows of ``model``; None if only save() can."""
     connection = connections[using]
     meta = model._meta
+    returns_keys = meta.auto_field is not None
     fields = [
         field for field in meta.local_concrete_fields if field is not meta.auto_field
     ]
     if (
         not fields
         or meta.parents
-        or meta.auto_field is None
-        or meta.db_returning_fields != [meta.auto_field]
+        or meta.db_returning_fields != ([meta.auto_field] if returns_keys else [])
         or any(field.generated or hasattr(field, "get_placeholder") for field in fields)
-        or not connection.features.can_return_rows_from_bulk_insert
+        or (returns_keys and not connection.features.can_return_rows_from_bulk_insert)
     ):
         return None
     quote = connection.ops.quote_name
     row = "({})".format(", ".join(["%s"] * len(fields)))
-    returning, _ = connection.ops.return_insert_columns([meta.auto_field])
+    returning = ""
+    if returns_keys:
+        returning, _ = connection.ops.return_insert_columns([meta.auto_field])
     sql = "INSERT INTO {} ({}) VALUES {} {}".format(
         quote(meta.db_table),
         ", ".join(quote(field.column) for field in fields),
         ", ".join([row] * rows),
         returning,
-    )
-    return Statement(sql, fields)
+    ).rstrip()
+    return Statement(sql, fields, returns_keys)
 
 
-def _values(fields: list[Field], instances: Sequence[Model], connection) -> list | None:
+def _values(
+    statement: Statement, instances: Sequence[Model], connection
+) -> list | None:
     """Return the rows' values as ``save()`` prepares them; None if only it can.
 
-    Only ``save()`` inserts an instance that has its key already, or a value
-    that is an expression for the database to compute.
+    Only ``save()`` inserts an instance that has its key already when the
+    database makes the keys, one that has none when Python gives them, or a
+    value that is an expression for the database to compute.
     """
     values = []
     for instance in instances:
-        if instance.pk is not None:
+        if (instance.pk is not None) is statement.returns_keys:
             return None
         # As save() and bulk_create() do: no unsaved related object.
         instance._prepare_related_fields_for_save(operation_name="insert")
-        for field in fields:
+        for field in statement.fields:
             value = field.pre_save(instance, add=True)
             if hasattr(value, "resolve_expression"):
                 return None

@@ -158,11 +158,6 @@ if TASKS_BACKEND == IMMEDIATE_TASKS and not DEBUG:
         "--queue-name mail)."
     )
 TASKS = {"default": {"BACKEND": TASKS_BACKEND, "QUEUES": ["default", "mail"]}}
-if TASKS_BACKEND == DATABASE_TASKS:
-    # An email names its delivery task in the row it is inserted with.
-    TASKS["default"]["OPTIONS"] = {
-        "id_function": "registrations.mail.outbox.delivery_task_id"
-    }
 
 # Passwords
 

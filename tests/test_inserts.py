@@ -11,6 +11,7 @@ from django.db.models.functions import Now
 from django.db.models.signals import post_save, pre_save
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from registrations.inserts import insert
 from registrations.mail.models import OutgoingEmail
@@ -193,3 +194,51 @@ def test_an_instance_with_its_key_is_stored_under_that_key(event):
     registration = new_registration(event, pk=4242)
     insert([registration])
     assert Registration.objects.get(pk=4242).email == "maria.santos@example.ph"
+
+
+def test_a_model_whose_key_python_gives_is_stored_in_one_statement_under_it(event):
+    # django-tasks-db's queue row: a UUID key from its field's default.
+    task = DBTaskResult(
+        args_kwargs={"args": [1], "kwargs": {}},
+        task_path="registrations.mail.outbox.deliver_email",
+        queue_name="mail",
+        backend_name="default",
+        run_after=timezone.now(),
+    )
+    given = task.pk
+    with CaptureQueriesContext(connection) as queries:
+        insert([task], without_signals=True)
+    assert [query["sql"].split()[0] for query in queries.captured_queries] == ["INSERT"]
+    assert task.pk == given and not task._state.adding
+    assert stored(DBTaskResult.objects.get(pk=given)) == stored(task)
+
+
+def test_without_signals_the_rows_are_written_without_the_models_receivers(event):
+    heard = []
+
+    def receiver(sender, instance, **kwargs):
+        heard.append(instance)
+
+    pre_save.connect(receiver, sender=Registration)
+    post_save.connect(receiver, sender=Registration)
+    try:
+        registration = new_registration(event)
+        insert([registration], without_signals=True)
+    finally:
+        pre_save.disconnect(receiver, sender=Registration)
+        post_save.disconnect(receiver, sender=Registration)
+    assert heard == []
+    assert stored(Registration.objects.get(pk=registration.pk)) == stored(registration)
+
+
+def test_an_instance_whose_given_key_was_cleared_gets_one_as_save_gives_it(event):
+    task = DBTaskResult(
+        args_kwargs={"args": [1], "kwargs": {}},
+        task_path="registrations.mail.outbox.deliver_email",
+        backend_name="default",
+        run_after=timezone.now(),
+    )
+    task.pk = None
+    insert([task], without_signals=True)
+    assert task.pk is not None
+    assert DBTaskResult.objects.get().pk == task.pk

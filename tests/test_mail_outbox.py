@@ -14,10 +14,12 @@ import time_machine
 from django.core import mail
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.db.models.signals import post_save, pre_save
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
+from django_tasks_db.signal_handlers import set_run_after
 
 from registrations import emails, services
 from registrations.mail import outbox, recovery
@@ -39,7 +41,6 @@ DATABASE_QUEUE = {
     "default": {
         "BACKEND": "django_tasks_db.DatabaseBackend",
         "QUEUES": ["default", "mail"],
-        "OPTIONS": {"id_function": "registrations.mail.outbox.delivery_task_id"},
     }
 }
 SEND = "django.core.mail.EmailMultiAlternatives.send"
@@ -159,14 +160,45 @@ def test_with_the_database_queue_an_email_names_its_task_as_it_is_inserted():
     assert written == ["INSERT", "INSERT"], written
 
 
-def test_a_queue_that_chooses_its_own_ids_still_has_each_email_name_its_task():
-    registration = RegistrationFactory()
-    own_ids = {"default": {**DATABASE_QUEUE["default"], "OPTIONS": {}}}
-    with override_settings(TASKS=own_ids):
-        email = outbox.email_record(registration=registration, kind=Kind.CONFIRMATION)
-        task = DBTaskResult.objects.get()
-    assert str(task.id) == email.delivery_task
-    assert OutgoingEmail.objects.get().delivery_task == str(task.id)
+def queued(task: DBTaskResult) -> dict:
+    """Return what the worker reads of a task's row: all but its id and time."""
+    row = {
+        field.attname: getattr(task, field.attname)
+        for field in DBTaskResult._meta.concrete_fields
+    }
+    del row["id"], row["enqueued_at"]
+    return row
+
+
+@pytest.mark.parametrize("due_in", [None, datetime.timedelta(minutes=10)])
+def test_an_emails_task_row_is_the_one_the_queues_own_enqueue_writes(due_in):
+    email = OutgoingEmailFactory(
+        state=State.RETRYING if due_in else State.QUEUED,
+        next_attempt_at=timezone.now() + (due_in or datetime.timedelta(0)),
+    )
+    with override_settings(TASKS=DATABASE_QUEUE):
+        outbox.schedule(email)
+        email.refresh_from_db()
+        ours = DBTaskResult.objects.get(pk=email.delivery_task)
+        delivery = outbox.deliver_email
+        if due_in:
+            delivery = delivery.using(run_after=email.next_attempt_at)
+        theirs = DBTaskResult.objects.get(pk=delivery.enqueue(email.pk).id)
+        # The task the worker makes of each row.
+        assert ours.task == theirs.task == delivery
+    assert queued(ours) == queued(theirs)
+    assert abs(ours.enqueued_at - theirs.enqueued_at) < datetime.timedelta(minutes=1)
+
+
+def test_the_queues_only_receiver_is_the_one_the_task_row_does_the_work_of():
+    # outbox.task_row fills in run_after as this receiver would, and the row
+    # is written without it: a receiver the library adds must be looked at.
+    assert pre_save.disconnect(set_run_after, sender=DBTaskResult)
+    try:
+        assert not pre_save.has_listeners(DBTaskResult)
+        assert not post_save.has_listeners(DBTaskResult)
+    finally:
+        pre_save.connect(set_run_after, sender=DBTaskResult)
 
 
 def test_every_kind_of_email_has_its_subject_and_template():

