@@ -23,8 +23,9 @@ the same token, and drops it at once when this process makes such a change.
 Each process serves a page it has just read from the cache again, without
 asking, for ``PUBLIC_PAGE_LOCAL_SECONDS`` (a second): when many visitors come
 at once, as when registration opens, most are then served from the process's
-memory. A change this process commits drops its held pages at once; one that
-another process commits shows here within that second.
+memory; a sent form's choices are checked against the token read in that
+second too. A change this process commits drops what it holds at once; one
+that another process commits shows here within that second.
 
 A new pending registration takes no seat and keeps the copies. What changes in
 other ways (a registration deleted in the admin, SQL typed by hand) shows within
@@ -121,10 +122,34 @@ _held_pages: dict[str, tuple[float, str, bytes]] = {}
 _held_generation = 0
 
 
+# The version a sent form's choices were last checked against: (until when,
+# the version), held as the pages are.
+_held_version: tuple[float, str] | None = None
+
+
 def drop_held_pages() -> None:
-    global _held_generation
+    global _held_generation, _held_version
     _held_generation += 1
     _held_pages.clear()
+    _held_version = None
+
+
+def held_version() -> str:
+    """Return the version, read from the cache once a ``PUBLIC_PAGE_LOCAL_SECONDS``.
+
+    As a held page is served: a change this process commits shows at once,
+    one another process commits within that second.
+    """
+    global _held_version
+    now = time.time()
+    held = _held_version
+    if held is not None and now < held[0]:
+        return held[1]
+    generation = _held_generation
+    version = current_version()
+    if version and generation == _held_generation:
+        _held_version = (now + settings.PUBLIC_PAGE_LOCAL_SECONDS, version)
+    return version
 
 
 def cached_page(key: str | None) -> tuple[HttpResponse | None, str]:
@@ -270,10 +295,11 @@ def form_choices(slug: str) -> FormChoices:
 
     Each process keeps them while the version of the public pages stands, for
     ``PUBLIC_PAGE_CACHE_SECONDS`` at most, as it keeps the blank form they are
-    shown in: a submission reads the version, not the event, its sessions and
-    the organisations. They are read-only: share them, never change them.
+    shown in: a submission reads the version, held as the pages are
+    (``held_version``), not the event, its sessions and the organisations.
+    They are read-only: share them, never change them.
     """
-    version = current_version() if enabled() else None
+    version = held_version() if enabled() else None
     if not version:
         # Not kept: without a cache to say when they change (Redis away,
         # say), each submission reads them.
