@@ -48,9 +48,12 @@ def environment(args: argparse.Namespace) -> dict[str, str]:
     env = server_environment(args)
     env["REGISTRATION_ADDRESS_RATE_LIMIT"] = env["REGISTRATION_RATE_LIMIT"]
     # Under valgrind a run lasts minutes: the form's choices, kept for 30 s,
-    # would be read again a number of times that depends on the machine's
-    # speed. At full speed they are read once in thousands of submissions.
+    # and the version they are checked against, held for a second, would be
+    # read again a number of times that depends on the machine's speed. At
+    # full speed they are read once in thousands of submissions, the version
+    # once in hundreds.
     env["PUBLIC_PAGE_CACHE_SECONDS"] = "3600"
+    env["PUBLIC_PAGE_LOCAL_SECONDS"] = "3600"
     env["PYTHONPATH"] = f"{ROOT}:{ROOT / 'benchmarks'}"
     return env
 
