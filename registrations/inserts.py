@@ -35,7 +35,7 @@ def insert(instances: Sequence[Model], *, without_signals: bool = False) -> None
     with others. ``without_signals``: the caller has done what the model's
     ``pre_save`` receivers would do to these rows (another application's
     model, whose receiver fills in a default), and no ``post_save`` receiver
-    is to run for them.
+    need run for them; only rows that ``save()`` must write still meet both.
     """
     if not instances:
         return

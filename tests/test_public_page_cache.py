@@ -389,11 +389,13 @@ def added_by_another_server(name: str) -> Organisation:
 
 def test_a_change_another_server_committed_is_seen_within_a_second(client, event):
     listed = OrganisationFactory()
-    assert submit(client, event, 1, organisation=listed).status_code == 302
-    added = added_by_another_server("Newly listed")
-    # The version read for the first submission is held for a second.
-    assert submit(client, event, 2, organisation=added).status_code == 200
-    with time_machine.travel(timezone.now() + datetime.timedelta(seconds=1.5)):
+    now = timezone.now()
+    with time_machine.travel(now, tick=False):
+        assert submit(client, event, 1, organisation=listed).status_code == 302
+        added = added_by_another_server("Newly listed")
+        # The version read for the first submission is held for a second.
+        assert submit(client, event, 2, organisation=added).status_code == 200
+    with time_machine.travel(now + datetime.timedelta(seconds=1.5), tick=False):
         assert submit(client, event, 3, organisation=added).status_code == 302
     assert registered(3)
     assert not registered(2)
@@ -415,11 +417,37 @@ def test_a_submission_within_the_second_asks_the_cache_nothing_for_its_choices(
     client, event, monkeypatch
 ):
     listed = OrganisationFactory()
-    assert submit(client, event, 1, organisation=listed).status_code == 302
     asked = []
-    monkeypatch.setattr(caching, "current_version", lambda: asked.append(1) or "")
-    assert submit(client, event, 2, organisation=listed).status_code == 302
+    with time_machine.travel(timezone.now(), tick=False):
+        assert submit(client, event, 1, organisation=listed).status_code == 302
+        monkeypatch.setattr(caching, "current_version", lambda: asked.append(1) or "")
+        assert submit(client, event, 2, organisation=listed).status_code == 302
     assert asked == []
+
+
+@time_machine.travel(timezone.now(), tick=False)
+def test_a_version_this_process_changes_is_held_no_more():
+    held = caching.held_version()
+    caching.new_version()  # What a commit here runs.
+    assert caching.held_version() not in ("", held)
+
+
+@time_machine.travel(timezone.now(), tick=False)
+def test_a_version_read_while_this_process_commits_a_change_is_not_held(
+    monkeypatch,
+):
+    read = caching.current_version
+
+    def racing():
+        # Another thread's change commits while this one reads the old version.
+        version = read()
+        caching.new_version()
+        return version
+
+    monkeypatch.setattr(caching, "current_version", racing)
+    old = caching.held_version()
+    monkeypatch.setattr(caching, "current_version", read)
+    assert caching.held_version() not in ("", old)
 
 
 def test_the_kept_choices_expire_after_the_pages_timeout(client, event, settings):
