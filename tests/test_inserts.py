@@ -196,15 +196,19 @@ def test_an_instance_with_its_key_is_stored_under_that_key(event):
     assert Registration.objects.get(pk=4242).email == "maria.santos@example.ph"
 
 
-def test_a_model_whose_key_python_gives_is_stored_in_one_statement_under_it(event):
+def new_task() -> DBTaskResult:
     # django-tasks-db's queue row: a UUID key from its field's default.
-    task = DBTaskResult(
+    return DBTaskResult(
         args_kwargs={"args": [1], "kwargs": {}},
         task_path="registrations.mail.outbox.deliver_email",
         queue_name="mail",
         backend_name="default",
         run_after=timezone.now(),
     )
+
+
+def test_a_model_whose_key_python_gives_is_stored_in_one_statement_under_it(event):
+    task = new_task()
     given = task.pk
     with CaptureQueriesContext(connection) as queries:
         insert([task], without_signals=True)
@@ -232,12 +236,7 @@ def test_without_signals_the_rows_are_written_without_the_models_receivers(event
 
 
 def test_an_instance_whose_given_key_was_cleared_gets_one_as_save_gives_it(event):
-    task = DBTaskResult(
-        args_kwargs={"args": [1], "kwargs": {}},
-        task_path="registrations.mail.outbox.deliver_email",
-        backend_name="default",
-        run_after=timezone.now(),
-    )
+    task = new_task()
     task.pk = None
     insert([task], without_signals=True)
     assert task.pk is not None

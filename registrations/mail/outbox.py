@@ -187,10 +187,10 @@ def schedule(email: OutgoingEmail, *, task_id: uuid.UUID | None = None) -> None:
 def task_row(delivery: Task, email_id: int, task_id: uuid.UUID) -> DBTaskResult:
     """Return the row that ``delivery.enqueue(email_id)`` writes in django-tasks-db.
 
-    ``insert`` writes it for a twentieth less of a submission's work than the
-    ORM's ``create()`` in ``enqueue``. The backend checked the task when it
-    was made, ``run_after`` is filled in as the library's ``pre_save`` does,
-    and only the debug line of its ``task_enqueued`` signal is lost.
+    ``insert`` writes it as it writes the email, cheaper than the ORM's
+    ``create()`` in ``enqueue``. The backend checked the task when it was
+    made, ``run_after`` is filled in as the library's ``pre_save`` does, and
+    only the debug line of its ``task_enqueued`` signal is lost.
     """
     return DBTaskResult(
         id=task_id,
