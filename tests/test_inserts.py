@@ -1,8 +1,9 @@
 """Rows written by ``inserts.insert`` are the rows ``save()`` would write.
 
-The open form writes its registration, sessions, history and email with it;
-whatever only the ORM can do (a receiver, a value the database computes, an
-unsaved related object) is still done, or refused, as ``save()`` does.
+The open form writes its registration, sessions, history and email with it,
+in one statement (``in_one_statement``); whatever only the ORM can do (a
+receiver, a value the database computes, an unsaved related object) is still
+done, or refused, as ``save()`` does.
 """
 
 import pytest
@@ -13,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from registrations.inserts import insert
+from registrations.inserts import Key, in_one_statement, insert
 from registrations.mail.models import OutgoingEmail
 from registrations.models import Registration, RegistrationChange, RegistrationSession
 from tests.factories import OrganisationFactory, SessionFactory
@@ -37,7 +38,6 @@ def new_registration(event, **overrides) -> Registration:
         family_name="Santos",
         name_ja="サントス マリア",
         email="maria.santos@example.ph",
-        organisation=OrganisationFactory(),
         position="Director",
         country="PH",
         category=Registration.Category.GOVERNMENT,
@@ -48,6 +48,8 @@ def new_registration(event, **overrides) -> Registration:
         language="ja",
         consent_given_at=timezone.now(),
     )
+    if "organisation" not in overrides:
+        values["organisation"] = OrganisationFactory()
     return Registration(**{**values, **overrides})
 
 
@@ -69,6 +71,15 @@ def test_a_registration_is_stored_with_every_value_it_was_given(event, monkeypat
     registration.refresh_from_db()
     assert stored(registration) == given
     assert Registration.objects.get(pk=registration.pk).token == given["token"]
+
+
+def new_email(registration) -> OutgoingEmail:
+    return OutgoingEmail(
+        registration=registration,
+        recipient=registration.email,
+        kind=OutgoingEmail.Kind.CONFIRMATION,
+        language=registration.language,
+    )
 
 
 def test_the_sessions_of_a_registration_are_stored_in_one_statement(event):
@@ -99,12 +110,7 @@ def test_a_row_inserted_can_be_what_the_next_rows_point_to(event):
         to_status=Registration.Status.PENDING,
         fields=["email"],
     )
-    email = OutgoingEmail(
-        registration=registration,
-        recipient=registration.email,
-        kind=OutgoingEmail.Kind.CONFIRMATION,
-        language=registration.language,
-    )
+    email = new_email(registration)
     insert([change])
     insert([email])
     assert registration.changes.get().fields == ["email"]
@@ -241,3 +247,133 @@ def test_an_instance_whose_given_key_was_cleared_gets_one_as_save_gives_it(event
     insert([task], without_signals=True)
     assert task.pk is not None
     assert DBTaskResult.objects.get().pk == task.pk
+
+
+# Rows that belong together, in one statement
+
+ONE_STATEMENT = connection.vendor == "postgresql"
+
+
+def rows_of_a_registration(event, sessions, **details) -> list:
+    """Give ``insert`` a registration and the rows that point to it, as a form does."""
+    registration = new_registration(
+        event, organisation=None, organisation_other="Asia Foundation", **details
+    )
+    insert([registration])
+    choices = [
+        RegistrationSession(registration=registration, session=session)
+        for session in sessions
+    ]
+    insert(choices)
+    change = RegistrationChange(
+        registration=registration, changed_at=timezone.now(), actor="delegate"
+    )
+    insert([change])
+    email = new_email(registration)
+    insert([email])
+    task = new_task()
+    task.args_kwargs = {"args": [Key(email)], "kwargs": {}}
+    insert([task], without_signals=True)
+    return [registration, *choices, change, email, task]
+
+
+def test_the_rows_of_a_block_are_written_at_its_end_each_pointing_to_the_last(event):
+    sessions = SessionFactory.create_batch(2, event=event)
+    with CaptureQueriesContext(connection) as queries:
+        with in_one_statement():
+            rows = rows_of_a_registration(event, sessions)
+            assert [row.pk for row in rows[:-1]] == [None] * 5
+            assert not Registration.objects.exists()
+    registration, *choices, change, email, task = rows
+    inserts = [
+        query["sql"]
+        for query in queries.captured_queries
+        if query["sql"].startswith(("INSERT", "WITH"))
+    ]
+    assert len(inserts) == (1 if ONE_STATEMENT else 5), inserts
+    assert all(not row._state.adding for row in rows)
+    for row in rows:
+        assert stored(type(row).objects.get(pk=row.pk)) == stored(row)
+    assert [choice.registration_id for choice in choices] == [registration.pk] * 2
+    assert list(registration.sessions.order_by("pk")) == sessions
+    assert change.registration_id == email.registration_id == registration.pk
+    assert DBTaskResult.objects.get().args_kwargs == {"args": [email.pk], "kwargs": {}}
+    assert task.args_kwargs == {"args": [email.pk], "kwargs": {}}
+
+
+def test_a_key_in_a_json_value_is_the_instances_once_it_has_one(event):
+    registration = new_registration(event)
+    insert([registration])
+    email = new_email(registration)
+    task = new_task()
+    task.args_kwargs = {"args": [Key(email)], "kwargs": {}}
+    with pytest.raises(ValueError, match="unsaved OutgoingEmail"):
+        insert([task], without_signals=True)
+    insert([email])
+    insert([task], without_signals=True)
+    assert DBTaskResult.objects.get().args_kwargs == {"args": [email.pk], "kwargs": {}}
+
+
+def test_a_block_that_fails_writes_nothing_and_the_callers_transaction_goes_on(
+    event,
+):
+    insert([new_registration(event)])
+    with transaction.atomic():
+        with pytest.raises(IntegrityError), in_one_statement():
+            rows_of_a_registration(event, [], email="Maria.Santos@example.ph")
+        with pytest.raises(RuntimeError), in_one_statement():
+            rows_of_a_registration(event, [], email="other@example.org")
+            raise RuntimeError("the caller changed its mind")
+        insert([new_registration(event, email="third@example.org")])
+    assert Registration.objects.count() == 2
+    assert not OutgoingEmail.objects.exists() and not DBTaskResult.objects.exists()
+
+
+def test_rows_only_save_can_write_are_written_one_model_at_a_time(event):
+    heard = []
+
+    def receiver(sender, instance, created, **kwargs):
+        heard.append(instance.registration_id)
+
+    post_save.connect(receiver, sender=RegistrationChange)
+    try:
+        with in_one_statement():
+            registration, change, *_ = rows_of_a_registration(event, [])
+    finally:
+        post_save.disconnect(receiver, sender=RegistrationChange)
+    assert heard == [registration.pk]
+    assert RegistrationChange.objects.get().registration == registration
+    assert DBTaskResult.objects.get().args_kwargs["args"] == [
+        OutgoingEmail.objects.get().pk
+    ]
+
+
+def test_a_block_inside_another_adds_its_rows_to_the_outer_ones(event):
+    with in_one_statement():
+        registration = new_registration(event)
+        insert([registration])
+        with in_one_statement():
+            change = RegistrationChange(
+                registration=registration, changed_at=timezone.now(), actor="staff"
+            )
+            insert([change])
+        assert change.pk is None
+    assert registration.changes.get() == change
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_callbacks_run_once_the_rows_are_committed(event):
+    seen = []
+    with in_one_statement():
+        registration, *_ = rows_of_a_registration(event, [])
+        transaction.on_commit(
+            lambda: seen.append(
+                Registration.objects.filter(pk=registration.pk).exists()
+            )
+        )
+    assert seen == [True]
+    assert not connection.in_atomic_block and connection.get_autocommit()
+    # A refused statement leaves the connection as it was.
+    with pytest.raises(IntegrityError), in_one_statement():
+        rows_of_a_registration(event, [])
+    assert Registration.objects.count() == 1 and connection.get_autocommit()

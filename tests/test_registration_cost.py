@@ -9,7 +9,9 @@ import re
 
 import pytest
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
+from django_tasks_db.models import DBTaskResult
 
 from registrations.models import Registration
 from tests.factories import (
@@ -18,19 +20,21 @@ from tests.factories import (
     RegistrationFactory,
     SessionFactory,
 )
+from tests.test_mail_outbox import DATABASE_QUEUE
 from tests.test_registration_views import form_data, register_url
 
 pytestmark = pytest.mark.django_db
 Status = Registration.Status
 # The registration (inserted first: the constraint finds an address already
-# registered), its sessions and its history; the email's record (the tests'
+# registered), its sessions, its history and the email's record (the tests'
 # immediate task backend sends it after the commit; in production the
-# email's task is one more insert); the transaction around them (here a
-# savepoint, in the test's own transaction).
+# email's task is one more row): one statement on PostgreSQL, four inserts
+# elsewhere; and the savepoint around them, in the test's own transaction.
 # Nothing is read: the event, its sessions and the organisations are those the
 # blank form shows (``caching.form_choices``), and the done page reads a signed
 # cookie rather than a session kept in the database.
-QUERIES_PER_SUBMISSION = 6
+ONE_STATEMENT = connection.vendor == "postgresql"
+QUERIES_PER_SUBMISSION = 2 + (1 if ONE_STATEMENT else 4)
 
 
 def queries_of_a_submission(client, event, number: int, sessions, organisation):
@@ -126,3 +130,32 @@ def test_a_submission_is_one_transaction_without_a_savepoint(client, event):
     statements = queries_of_a_submission(client, event, 2, [], organisation)
     assert not [sql for sql in statements if "SAVEPOINT" in sql], statements
     assert Registration.objects.filter(email__startswith="submitted").count() == 2
+
+
+@pytest.mark.skipif(
+    not ONE_STATEMENT, reason="a statement of several INSERTs needs PostgreSQL"
+)
+@pytest.mark.django_db(transaction=True)
+def test_a_submission_is_one_statement_that_is_its_own_transaction(client, event):
+    sessions = SessionFactory.create_batch(2, event=event)
+    organisation = OrganisationFactory()
+    queries_of_a_submission(client, event, 1, [], organisation)
+    ran = []
+
+    def note(execute, sql, params, many, context):
+        # Autocommit: the driver sends no BEGIN before it, nor COMMIT after.
+        ran.append((sql.split()[0], context["connection"].connection.autocommit))
+        return execute(sql, params, many, context)
+
+    # As in production: the email's task is one more row of the statement.
+    with override_settings(TASKS=DATABASE_QUEUE), connection.execute_wrapper(note):
+        queries_of_a_submission(client, event, 2, sessions, organisation)
+    assert ran == [("WITH", True)]
+    registration = Registration.objects.get(email="submitted2@example.org")
+    assert list(registration.sessions.order_by("pk")) == sessions
+    assert registration.changes.get().to_status == Status.PENDING
+    email = registration.emails.get()
+    assert email.kind == "confirmation"
+    task = DBTaskResult.objects.get(pk=email.delivery_task)
+    assert task.args_kwargs == {"args": [email.pk], "kwargs": {}}
+    assert not connection.in_atomic_block and connection.get_autocommit()

@@ -49,7 +49,7 @@ from registrations.emails import (
     build_message_email,
     build_registration_email,
 )
-from registrations.inserts import insert
+from registrations.inserts import Key, insert
 from registrations.mail.models import OutgoingEmail
 from registrations.models import (
     DelegateMessage,
@@ -173,18 +173,17 @@ def schedule(email: OutgoingEmail, *, task_id: uuid.UUID | None = None) -> None:
     if isinstance(backend, DatabaseBackend):
         # The task's row commits, or rolls back, with the email's.
         task_id = task_id or uuid.uuid4()
-        insert([task_row(delivery, email.pk, task_id)], without_signals=True)
+        insert([task_row(delivery, Key(email), task_id)], without_signals=True)
         if str(task_id) != email.delivery_task:  # a new attempt's task
             email.delivery_task = str(task_id)
             OutgoingEmail.objects.filter(pk=email.pk).update(
                 delivery_task=email.delivery_task
             )
     else:
-        email_id = email.pk
-        transaction.on_commit(lambda: delivery.enqueue(email_id), robust=True)
+        transaction.on_commit(lambda: delivery.enqueue(email.pk), robust=True)
 
 
-def task_row(delivery: Task, email_id: int, task_id: uuid.UUID) -> DBTaskResult:
+def task_row(delivery: Task, email_id: int | Key, task_id: uuid.UUID) -> DBTaskResult:
     """Return the row that ``delivery.enqueue(email_id)`` writes in django-tasks-db.
 
     ``insert`` writes it as it writes the email, cheaper than the ORM's

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from registrations import emails, selectors, validators
 from registrations.errors import RegistrationError
-from registrations.inserts import insert
+from registrations.inserts import in_one_statement, insert
 from registrations.models import (
     Event,
     Registration,
@@ -100,14 +100,14 @@ def create_registration(
     """Create a pending registration; return (the new one, the one the address had).
 
     One of the two is None. ``confirm``: record the confirmation email with
-    it; otherwise the caller records the email it causes. Called inside the
-    caller's transaction, the insert has a savepoint of its own; outside any
-    (the open form), one transaction and no savepoint.
+    it; otherwise the caller records the email it causes. Its rows are written
+    in one statement: called inside the caller's transaction, with a
+    savepoint of its own; outside any (the open form), a transaction alone.
     """
     # Most addresses are new: the insert comes first, and the database's
     # constraint on one live registration an address finds those that are not.
     try:
-        with transaction.atomic():
+        with in_one_statement():
             registration = Registration(
                 event=event,
                 email=email,

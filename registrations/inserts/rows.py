@@ -1,0 +1,262 @@
+"""One model's new rows in one statement: ``insert``, and the values it writes."""
+
+import functools
+import threading
+from collections.abc import Iterator, Sequence
+from typing import Any, NamedTuple
+
+from django.db import connections, router, transaction
+from django.db.models import Field, JSONField, Model, signals
+
+
+def insert(instances: Sequence[Model], *, without_signals: bool = False) -> None:
+    """Insert ``instances``, new and of one model: all of them or none.
+
+    In one statement, or, when only ``save()`` can, one ``save()`` each in a
+    transaction. Call it inside the caller's transaction when the rows belong
+    with others. ``without_signals``: the caller has done what the model's
+    ``pre_save`` receivers would do to these rows (another application's
+    model, whose receiver fills in a default), and no ``post_save`` receiver
+    need run for them; only rows that ``save()`` must write still meet both.
+    """
+    if not instances:
+        return
+    model = type(instances[0])
+    if any(type(instance) is not model for instance in instances):
+        raise TypeError(f"insert() takes instances of one model: {model.__name__}")
+    pending = getattr(block, "pending", None)
+    if pending is not None:
+        pending.append(Pending(list(instances), without_signals))
+        return
+    using = router.db_for_write(model, instance=instances[0])
+    connection = connections[using]
+    statement = insert_statement(model, using, len(instances))
+    values = None
+    if statement is not None and (without_signals or not has_receivers(model)):
+        values = _values(statement, instances, connection)
+    if values is None:
+        # All or none, as bulk_create() writes them.
+        with transaction.atomic(using=using, savepoint=False):
+            for instance in instances:
+                _settle_keys(instance)
+                instance.save(force_insert=True, using=using)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(statement.sql, values)
+        keys = cursor.fetchall() if statement.returns_keys else None
+    mark_written(instances, keys, using)
+
+
+def mark_written(instances: Sequence[Model], keys: list | None, using: str) -> None:
+    """Give the instances written their keys, if the database gave them, and state."""
+    if keys is not None:
+        pk = instances[0]._meta.pk.attname
+        for instance, (key,) in zip(instances, keys, strict=True):
+            setattr(instance, pk, key)
+    for instance in instances:
+        _settle_keys(instance)
+        instance._state.adding = False
+        instance._state.db = using
+
+
+def _settle_keys(instance: Model) -> None:
+    """Put in the instance the keys of the rows it points to, once they have them.
+
+    Those of its foreign keys to rows of the same statement, and those its
+    JSON values' ``Key`` placeholders name.
+    """
+    for field in instance._meta.concrete_fields:
+        if field.is_relation and field.is_cached(instance):
+            related = field.get_cached_value(instance)
+            if related is not None and getattr(instance, field.attname) is None:
+                setattr(instance, field.attname, related.pk)
+        elif isinstance(field, JSONField):
+            value = getattr(instance, field.attname)
+            keys = list(_keys_in(value, ()))
+            if keys:
+                setattr(instance, field.attname, _json_with_keys(value, keys, {})[0])
+
+
+class Statement(NamedTuple):
+    sql: str
+    fields: list[Field]
+    # The database makes the keys, and the statement returns them; otherwise
+    # each row's key is the one its instance has.
+    returns_keys: bool
+    # "INSERT INTO table (columns)", for a statement of several models' rows.
+    head: str
+
+
+@functools.lru_cache(maxsize=64)
+def insert_statement(model: type[Model], using: str, rows: int) -> Statement | None:
+    """Return the INSERT of ``rows`` new rows of ``model``; None if only save() can."""
+    connection = connections[using]
+    meta = model._meta
+    returns_keys = meta.auto_field is not None
+    fields = [
+        field for field in meta.local_concrete_fields if field is not meta.auto_field
+    ]
+    if (
+        not fields
+        or meta.parents
+        or meta.db_returning_fields != ([meta.auto_field] if returns_keys else [])
+        or any(field.generated or hasattr(field, "get_placeholder") for field in fields)
+        or (returns_keys and not connection.features.can_return_rows_from_bulk_insert)
+    ):
+        return None
+    quote = connection.ops.quote_name
+    head = "INSERT INTO {} ({})".format(
+        quote(meta.db_table), ", ".join(quote(field.column) for field in fields)
+    )
+    row = "({})".format(", ".join(["%s"] * len(fields)))
+    returning = ""
+    if returns_keys:
+        returning, _ = connection.ops.return_insert_columns([meta.auto_field])
+    sql = f"{head} VALUES {', '.join([row] * rows)} {returning}".rstrip()
+    return Statement(sql, fields, returns_keys, head)
+
+
+def _values(
+    statement: Statement, instances: Sequence[Model], connection
+) -> list | None:
+    """Return the rows' values as ``save()`` prepares them; None if only it can.
+
+    Only ``save()`` inserts an instance that has its key already when the
+    database makes the keys, one that has none when Python gives them, or a
+    value that is an expression for the database to compute.
+    """
+    values = []
+    for instance in instances:
+        row = row_values(statement, instance, connection, {})
+        if row is None:
+            return None
+        values += row[0]
+    return values
+
+
+class Key:
+    """The key of ``instance``, inside a JSON value of a row inserted after it.
+
+    ``insert`` writes the key in its place; in ``in_one_statement``, where the
+    instance has no key yet, the database does.
+    """
+
+    def __init__(self, instance: Model):
+        self.instance = instance
+
+
+def row_values(
+    statement: Statement, instance: Model, connection, references: dict[int, str]
+) -> tuple[list, dict[int, str]] | None:
+    """Return one row's values as ``save()`` prepares them, and its references.
+
+    ``references`` gives, for the instances written earlier in the same
+    statement (by ``id()``), the SQL of the key the database gives each. The
+    row's own references come back as {position of the value: its SQL}: the
+    key of a related instance among them, and a JSON value with a ``Key`` of
+    one (a ``jsonb_set`` of the value for each). None if only ``save()``
+    writes the row.
+    """
+    if (instance.pk is not None) is statement.returns_keys:
+        return None
+    pending = {}
+    for field in statement.fields if references else ():
+        if field.is_relation and field.is_cached(instance):
+            related = field.get_cached_value(instance)
+            if related is not None and id(related) in references:
+                pending[field] = related
+    # As save() and bulk_create() do: no unsaved related object, but for
+    # those the same statement writes first.
+    for field in pending:
+        field.delete_cached_value(instance)
+    try:
+        instance._prepare_related_fields_for_save(operation_name="insert")
+    finally:
+        for field, related in pending.items():
+            field.set_cached_value(instance, related)
+    values, placed = [], {}
+    for position, field in enumerate(statement.fields):
+        if field in pending:
+            placed[position] = references[id(pending[field])]
+            values.append(None)
+            continue
+        value = field.pre_save(instance, add=True)
+        if hasattr(value, "resolve_expression"):
+            return None
+        if isinstance(field, JSONField):
+            keys = list(_keys_in(value, ()))
+            if keys:
+                value, sql = _json_with_keys(value, keys, references)
+                if sql:
+                    placed[position] = sql
+        values.append(field.get_db_prep_save(value, connection))
+    return values, placed
+
+
+def _keys_in(value: Any, path: tuple) -> Iterator[tuple[tuple, Key]]:
+    """Yield the path and the ``Key`` of each key to be placed in a JSON value."""
+    if isinstance(value, Key):
+        yield path, value
+    elif isinstance(value, dict):
+        for name, item in value.items():
+            yield from _keys_in(item, (*path, name))
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            yield from _keys_in(item, (*path, index))
+
+
+def _json_with_keys(
+    value: Any, keys: list[tuple[tuple, Key]], references: dict[int, str]
+) -> tuple[Any, str] | None:
+    """Return the JSON value with the keys known in place, and the SQL of the rest.
+
+    The SQL sets each key the database is to give in the value that its
+    placeholder (``%s``) holds; "" if every key is known. A key neither known
+    nor given in the statement (an unsaved instance's) is refused.
+    """
+    sql = ""
+    for path, key in keys:
+        if key.instance.pk is not None:
+            value = _placed(value, path, key.instance.pk)
+        elif id(key.instance) in references:
+            if not all(type(step) is int or step.isidentifier() for step in path):
+                raise ValueError(f"A key's place in a JSON value is not a path: {path}")
+            value = _placed(value, path, None)
+            steps = ",".join(str(step) for step in path)
+            reference = references[id(key.instance)]
+            sql = (
+                f"jsonb_set({sql or '%s::jsonb'}, '{{{steps}}}', to_jsonb({reference}))"
+            )
+        else:
+            raise ValueError(
+                "insert() prohibited to prevent data loss due to an unsaved "
+                f"{type(key.instance).__name__} whose key a JSON value holds."
+            )
+    return value, sql
+
+
+def _placed(value: Any, path: tuple, item: Any) -> Any:
+    """Return a copy of the JSON ``value`` with ``item`` at ``path``."""
+    if not path:
+        return item
+    step, rest = path[0], path[1:]
+    if isinstance(value, dict):
+        return {**value, step: _placed(value[step], rest, item)}
+    copied = list(value)
+    copied[step] = _placed(value[step], rest, item)
+    return copied
+
+
+def has_receivers(model: type[Model]) -> bool:
+    return signals.pre_save.has_listeners(model) or signals.post_save.has_listeners(
+        model
+    )
+
+
+class Pending(NamedTuple):
+    instances: list[Model]
+    without_signals: bool
+
+
+# The rows given to ``insert`` in this thread's ``in_one_statement`` block.
+block = threading.local()

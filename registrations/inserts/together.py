@@ -1,0 +1,133 @@
+"""Several models' new rows in one statement: ``in_one_statement``."""
+
+import contextlib
+from collections.abc import Iterator
+
+from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
+
+from registrations.inserts.rows import (
+    Pending,
+    block,
+    has_receivers,
+    insert,
+    insert_statement,
+    mark_written,
+    row_values,
+)
+
+
+@contextlib.contextmanager
+def in_one_statement(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
+    """Write the rows ``insert`` is given in the block at its end, in one statement.
+
+    A block of ``transaction.atomic()`` otherwise: all or none, a savepoint
+    inside the caller's transaction, the ``on_commit`` callbacks after the
+    commit. Until the block ends, its rows are not written and have no keys:
+    a row may point to an earlier one (a foreign key to it, or its ``Key`` in
+    a JSON value), but a statement run in the block cannot see them. Outside
+    any transaction, the statement is one of its own, with no BEGIN and COMMIT
+    of the connection's. Where one statement cannot write them (a database
+    other than PostgreSQL, a row only ``save()`` writes), they are written one
+    model at a time by ``insert``, in the order given. A block inside another
+    adds its rows to the outer one's.
+    """
+    if getattr(block, "pending", None) is not None:
+        yield
+        return
+    connection = connections[using]
+    alone = not connection.in_atomic_block
+    pending = block.pending = []
+    try:
+        with transaction.atomic(using=using):
+            try:
+                yield
+            finally:
+                block.pending = None
+            _write_pending(pending, using, alone=alone)
+    finally:
+        block.pending = None
+
+
+def _write_pending(pending: list[Pending], using: str, *, alone: bool) -> None:
+    connection = connections[using]
+    together = _together(pending, using)
+    if together is None:
+        for rows in pending:
+            insert(rows.instances, without_signals=rows.without_signals)
+        return
+    sql, values, keyed = together
+    connection.ensure_connection()
+    driver = connection.connection
+    # Nothing has run in the block's transaction yet: the statement can be
+    # its own, and the block's COMMIT has nothing left to do.
+    alone = alone and driver.info.transaction_status == 0
+    if alone:
+        driver.autocommit = True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, values)
+            keys = cursor.fetchone()
+    finally:
+        if alone:
+            driver.autocommit = False
+    given = iter(keys)
+    for rows in pending:
+        mark_written(rows.instances, _keys_of(rows, keyed, given), using)
+
+
+def _keys_of(rows: Pending, keyed: set[int], given: Iterator) -> list | None:
+    return [(key,) for key in next(given)] if id(rows) in keyed else None
+
+
+def _together(pending: list[Pending], using: str) -> tuple[str, list, set[int]] | None:
+    """Return the one statement that writes the pending rows, its values and keys.
+
+    A ``WITH`` of one INSERT for each model's rows; the keys the database
+    gives come back as one array for each INSERT that returns them (the ids of
+    those ``Pending``). None if one statement cannot write them all.
+    """
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return None
+    quote = connection.ops.quote_name
+    references: dict[int, str] = {}
+    inserts, values, keyed, returned = [], [], set(), []
+    for number, rows in enumerate(pending):
+        model = type(rows.instances[0])
+        if router.db_for_write(model, instance=rows.instances[0]) != using:
+            return None
+        statement = insert_statement(model, using, len(rows.instances))
+        if statement is None or not (rows.without_signals or not has_receivers(model)):
+            return None
+        name = quote(f"rows_{number}")
+        written = []
+        for instance in rows.instances:
+            row = row_values(statement, instance, connection, references)
+            if row is None:
+                return None
+            prepared, placed = row
+            written.append(
+                "({})".format(
+                    ", ".join(
+                        placed.get(position, "%s") for position in range(len(prepared))
+                    )
+                )
+            )
+            values += [
+                value
+                for position, value in enumerate(prepared)
+                if position not in placed or "%s" in placed[position]
+            ]
+        returning = ""
+        if statement.returns_keys:
+            pk = quote(model._meta.pk.column)
+            returning = f" RETURNING {pk}"
+            keyed.add(id(rows))
+            returned.append(f"ARRAY(SELECT {pk} FROM {name})")
+            if len(rows.instances) == 1:
+                references[id(rows.instances[0])] = f"(SELECT {pk} FROM {name})"
+        inserts.append(
+            f"{name} AS ({statement.head} VALUES {', '.join(written)}{returning})"
+        )
+    sql = "WITH {} SELECT {}".format(", ".join(inserts), ", ".join(returned) or "1")
+    return sql, values, keyed
