@@ -65,16 +65,28 @@ def _settle_keys(instance: Model) -> None:
     Those of its foreign keys to rows of the same statement, and those its
     JSON values' ``Key`` placeholders name.
     """
-    for field in instance._meta.concrete_fields:
-        if field.is_relation and field.is_cached(instance):
+    relations, json_fields = _pointing_fields(type(instance))
+    for field in relations:
+        if field.is_cached(instance):
             related = field.get_cached_value(instance)
             if related is not None and getattr(instance, field.attname) is None:
                 setattr(instance, field.attname, related.pk)
-        elif isinstance(field, JSONField):
-            value = getattr(instance, field.attname)
+    for field in json_fields:
+        value = getattr(instance, field.attname)
+        if isinstance(value, dict | list | Key):
             keys = list(_keys_in(value, ()))
             if keys:
                 setattr(instance, field.attname, _json_with_keys(value, keys, {})[0])
+
+
+@functools.lru_cache(maxsize=64)
+def _pointing_fields(model: type[Model]) -> tuple[list[Field], list[Field]]:
+    """Return the fields of ``model`` that may point to other rows: relations, JSON."""
+    fields = model._meta.concrete_fields
+    return (
+        [field for field in fields if field.is_relation],
+        [field for field in fields if isinstance(field, JSONField)],
+    )
 
 
 class Statement(NamedTuple):
@@ -83,8 +95,10 @@ class Statement(NamedTuple):
     # The database makes the keys, and the statement returns them; otherwise
     # each row's key is the one its instance has.
     returns_keys: bool
-    # "INSERT INTO table (columns)", for a statement of several models' rows.
+    # "INSERT INTO table (columns)" and "(%s, ...)", for a statement of
+    # several models' rows.
     head: str
+    row: str
 
 
 @functools.lru_cache(maxsize=64)
@@ -113,7 +127,7 @@ def insert_statement(model: type[Model], using: str, rows: int) -> Statement | N
     if returns_keys:
         returning, _ = connection.ops.return_insert_columns([meta.auto_field])
     sql = f"{head} VALUES {', '.join([row] * rows)} {returning}".rstrip()
-    return Statement(sql, fields, returns_keys, head)
+    return Statement(sql, fields, returns_keys, head, row)
 
 
 def _values(
@@ -160,24 +174,24 @@ def row_values(
     if (instance.pk is not None) is statement.returns_keys:
         return None
     pending = {}
-    for field in statement.fields if references else ():
-        if field.is_relation and field.is_cached(instance):
+    for field in _pointing_fields(type(instance))[0] if references else ():
+        if field.is_cached(instance):
             related = field.get_cached_value(instance)
             if related is not None and id(related) in references:
-                pending[field] = related
+                pending[field.attname] = field, related
     # As save() and bulk_create() do: no unsaved related object, but for
     # those the same statement writes first.
-    for field in pending:
+    for field, _ in pending.values():
         field.delete_cached_value(instance)
     try:
         instance._prepare_related_fields_for_save(operation_name="insert")
     finally:
-        for field, related in pending.items():
+        for field, related in pending.values():
             field.set_cached_value(instance, related)
     values, placed = [], {}
     for position, field in enumerate(statement.fields):
-        if field in pending:
-            placed[position] = references[id(pending[field])]
+        if pending and field.attname in pending:
+            placed[position] = references[id(pending[field.attname][1])]
             values.append(None)
             continue
         value = field.pre_save(instance, add=True)

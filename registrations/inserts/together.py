@@ -106,6 +106,10 @@ def _together(pending: list[Pending], using: str) -> tuple[str, list, set[int]] 
             if row is None:
                 return None
             prepared, placed = row
+            if not placed:
+                written.append(statement.row)
+                values += prepared
+                continue
             written.append(
                 "({})".format(
                     ", ".join(
