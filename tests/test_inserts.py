@@ -348,7 +348,9 @@ def test_rows_only_save_can_write_are_written_one_model_at_a_time(event):
     ]
 
 
-def test_a_block_inside_another_adds_its_rows_to_the_outer_ones(event):
+def test_a_block_inside_another_adds_its_rows_to_the_outer_ones_unless_it_fails(
+    event,
+):
     with in_one_statement():
         registration = new_registration(event)
         insert([registration])
@@ -358,7 +360,11 @@ def test_a_block_inside_another_adds_its_rows_to_the_outer_ones(event):
             )
             insert([change])
         assert change.pk is None
+        with pytest.raises(RuntimeError), in_one_statement():
+            insert([new_email(registration)])
+            raise RuntimeError("the inner block's caller changed its mind")
     assert registration.changes.get() == change
+    assert not OutgoingEmail.objects.exists()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -29,10 +29,17 @@ def in_one_statement(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
     of the connection's. Where one statement cannot write them (a database
     other than PostgreSQL, a row only ``save()`` writes), they are written one
     model at a time by ``insert``, in the order given. A block inside another
-    adds its rows to the outer one's.
+    adds its rows to the outer one's, unless it fails.
     """
-    if getattr(block, "pending", None) is not None:
-        yield
+    outer = getattr(block, "pending", None)
+    if outer is not None:
+        # As a savepoint would: rows of a block that fails are not written.
+        given = len(outer)
+        try:
+            yield
+        except BaseException:
+            del outer[given:]
+            raise
         return
     connection = connections[using]
     alone = not connection.in_atomic_block
