@@ -348,23 +348,71 @@ def test_rows_only_save_can_write_are_written_one_model_at_a_time(event):
     ]
 
 
-def test_a_block_inside_another_adds_its_rows_to_the_outer_ones_unless_it_fails(
-    event,
-):
+def test_after_the_block_each_row_keeps_the_instances_it_points_to(event):
     with in_one_statement():
-        registration = new_registration(event)
+        registration, choice, change, email, task = rows_of_a_registration(
+            event, [SessionFactory(event=event)]
+        )
+    with CaptureQueriesContext(connection) as queries:
+        assert choice.registration is change.registration is registration
+        assert email.registration is registration
+    assert len(queries) == 0
+
+
+def test_rows_pointing_to_one_of_several_are_written_after_them(event):
+    registration = new_registration(event)
+    insert([registration])
+    with in_one_statement():
+        emails = [new_email(registration), new_email(registration)]
+        insert(emails)
+        task = new_task()
+        task.args_kwargs = {"args": [Key(emails[1])], "kwargs": {}}
+        insert([task], without_signals=True)
+    assert DBTaskResult.objects.get().args_kwargs == {
+        "args": [emails[1].pk],
+        "kwargs": {},
+    }
+
+
+def test_a_json_value_that_is_a_key_is_written_after_the_row_it_names(event):
+    registration = new_registration(event)
+    insert([registration])
+    with in_one_statement():
+        email = new_email(registration)
+        insert([email])
+        task = new_task()
+        task.return_value = Key(email)
+        insert([task], without_signals=True)
+    assert DBTaskResult.objects.get().return_value == email.pk == task.return_value
+
+
+def test_an_empty_block_or_one_rolled_back_writes_nothing(event):
+    with CaptureQueriesContext(connection) as queries, in_one_statement():
+        insert([])
+    assert not [query for query in queries if "SAVEPOINT" not in query["sql"]]
+    with transaction.atomic():
+        with in_one_statement():
+            rows_of_a_registration(event, [])
+            transaction.set_rollback(True)
+        assert not Registration.objects.exists()
+
+
+def test_blocks_do_not_nest_nor_give_rows_to_a_savepoint_inside(event):
+    registration = new_registration(event)
+    with pytest.raises(RuntimeError, match="do not nest"), in_one_statement():
         insert([registration])
         with in_one_statement():
-            change = RegistrationChange(
-                registration=registration, changed_at=timezone.now(), actor="staff"
-            )
-            insert([change])
-        assert change.pk is None
-        with pytest.raises(RuntimeError), in_one_statement():
+            pass
+    with pytest.raises(RuntimeError, match="savepoint"), in_one_statement():
+        insert([registration])
+        with transaction.atomic():
             insert([new_email(registration)])
-            raise RuntimeError("the inner block's caller changed its mind")
-    assert registration.changes.get() == change
-    assert not OutgoingEmail.objects.exists()
+    with in_one_statement():
+        insert([registration])
+        # Without a savepoint, its rows share the block's fate: allowed.
+        with transaction.atomic(savepoint=False):
+            insert([new_email(registration)])
+    assert registration.emails.count() == 1
 
 
 @pytest.mark.django_db(transaction=True)
@@ -379,7 +427,13 @@ def test_outside_a_transaction_the_callbacks_run_once_the_rows_are_committed(eve
         )
     assert seen == [True]
     assert not connection.in_atomic_block and connection.get_autocommit()
+    # A statement run in the block begins its transaction: the rows are
+    # written in it.
+    with in_one_statement():
+        rows_of_a_registration(event, [], email="second@example.org")
+        assert Registration.objects.count() == 1
+    assert Registration.objects.count() == 2
     # A refused statement leaves the connection as it was.
     with pytest.raises(IntegrityError), in_one_statement():
         rows_of_a_registration(event, [])
-    assert Registration.objects.count() == 1 and connection.get_autocommit()
+    assert Registration.objects.count() == 2 and connection.get_autocommit()

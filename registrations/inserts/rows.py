@@ -26,6 +26,11 @@ def insert(instances: Sequence[Model], *, without_signals: bool = False) -> None
         raise TypeError(f"insert() takes instances of one model: {model.__name__}")
     pending = getattr(block, "pending", None)
     if pending is not None:
+        savepoints = connections[block.using].savepoint_ids[block.savepoints :]
+        if any(savepoints):
+            # Its rows would be written after the savepoint, and outlive its
+            # rollback.
+            raise RuntimeError("insert() in a savepoint inside in_one_statement")
         pending.append(Pending(list(instances), without_signals))
         return
     using = router.db_for_write(model, instance=instances[0])
@@ -70,7 +75,8 @@ def _settle_keys(instance: Model) -> None:
         if field.is_cached(instance):
             related = field.get_cached_value(instance)
             if related is not None and getattr(instance, field.attname) is None:
-                setattr(instance, field.attname, related.pk)
+                # Through the relation, as save() does: it stays cached.
+                setattr(instance, field.name, related)
     for field in json_fields:
         value = getattr(instance, field.attname)
         if isinstance(value, dict | list | Key):
@@ -160,16 +166,20 @@ class Key:
 
 
 def row_values(
-    statement: Statement, instance: Model, connection, references: dict[int, str]
+    statement: Statement,
+    instance: Model,
+    connection,
+    references: dict[int, str | None],
 ) -> tuple[list, dict[int, str]] | None:
     """Return one row's values as ``save()`` prepares them, and its references.
 
     ``references`` gives, for the instances written earlier in the same
-    statement (by ``id()``), the SQL of the key the database gives each. The
-    row's own references come back as {position of the value: its SQL}: the
-    key of a related instance among them, and a JSON value with a ``Key`` of
-    one (a ``jsonb_set`` of the value for each). None if only ``save()``
-    writes the row.
+    statement (by ``id()``), the SQL of the key the database gives each, or
+    None if the statement cannot name it (one of several rows). The row's
+    own references come back as {position of the value: its SQL}: the key of
+    a related instance among them, and a JSON value with a ``Key`` of one (a
+    ``jsonb_set`` of the value for each). None if only ``save()`` writes the
+    row, or only ``insert`` after the rows it points to.
     """
     if (instance.pk is not None) is statement.returns_keys:
         return None
@@ -178,6 +188,11 @@ def row_values(
         if field.is_cached(instance):
             related = field.get_cached_value(instance)
             if related is not None and id(related) in references:
+                if (
+                    references[id(related)] is None
+                    or not field.target_field.primary_key
+                ):
+                    return None
                 pending[field.attname] = field, related
     # As save() and bulk_create() do: no unsaved related object, but for
     # those the same statement writes first.
@@ -200,7 +215,10 @@ def row_values(
         if isinstance(field, JSONField):
             keys = list(_keys_in(value, ()))
             if keys:
-                value, sql = _json_with_keys(value, keys, references)
+                placing = _json_with_keys(value, keys, references)
+                if placing is None:
+                    return None
+                value, sql = placing
                 if sql:
                     placed[position] = sql
         values.append(field.get_db_prep_save(value, connection))
@@ -220,24 +238,26 @@ def _keys_in(value: Any, path: tuple) -> Iterator[tuple[tuple, Key]]:
 
 
 def _json_with_keys(
-    value: Any, keys: list[tuple[tuple, Key]], references: dict[int, str]
+    value: Any, keys: list[tuple[tuple, Key]], references: dict[int, str | None]
 ) -> tuple[Any, str] | None:
     """Return the JSON value with the keys known in place, and the SQL of the rest.
 
     The SQL sets each key the database is to give in the value that its
-    placeholder (``%s``) holds; "" if every key is known. A key neither known
-    nor given in the statement (an unsaved instance's) is refused.
+    placeholder (``%s``) holds; "" if every key is known. None if the
+    statement cannot place one (not a path of names and indexes inside the
+    value, or a row it cannot name). A key neither known nor given in the
+    statement (an unsaved instance's) is refused.
     """
     sql = ""
     for path, key in keys:
         if key.instance.pk is not None:
             value = _placed(value, path, key.instance.pk)
         elif id(key.instance) in references:
-            if not all(type(step) is int or step.isidentifier() for step in path):
-                raise ValueError(f"A key's place in a JSON value is not a path: {path}")
+            reference = references[id(key.instance)]
+            if reference is None or not path or not all(_is_step(s) for s in path):
+                return None
             value = _placed(value, path, None)
             steps = ",".join(str(step) for step in path)
-            reference = references[id(key.instance)]
             sql = (
                 f"jsonb_set({sql or '%s::jsonb'}, '{{{steps}}}', to_jsonb({reference}))"
             )
@@ -247,6 +267,11 @@ def _json_with_keys(
                 f"{type(key.instance).__name__} whose key a JSON value holds."
             )
     return value, sql
+
+
+def _is_step(step) -> bool:
+    """Tell whether ``step`` can be written as is in a jsonb path: '{args,0}'."""
+    return type(step) is int or (step.isidentifier() and step.lower() != "null")
 
 
 def _placed(value: Any, path: tuple, item: Any) -> Any:

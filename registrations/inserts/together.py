@@ -28,29 +28,25 @@ def in_one_statement(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
     any transaction, the statement is one of its own, with no BEGIN and COMMIT
     of the connection's. Where one statement cannot write them (a database
     other than PostgreSQL, a row only ``save()`` writes), they are written one
-    model at a time by ``insert``, in the order given. A block inside another
-    adds its rows to the outer one's, unless it fails.
+    model at a time by ``insert``, in the order given. Each row's values are
+    read when the block ends. Blocks do not nest, and ``insert`` is refused
+    inside a savepoint of the block's (an ``atomic()`` in it), whose rollback
+    its rows would outlive.
     """
-    outer = getattr(block, "pending", None)
-    if outer is not None:
-        # As a savepoint would: rows of a block that fails are not written.
-        given = len(outer)
-        try:
-            yield
-        except BaseException:
-            del outer[given:]
-            raise
-        return
+    if getattr(block, "pending", None) is not None:
+        raise RuntimeError("in_one_statement blocks do not nest")
     connection = connections[using]
     alone = not connection.in_atomic_block
-    pending = block.pending = []
     try:
         with transaction.atomic(using=using):
+            pending = block.pending = []
+            block.using, block.savepoints = using, len(connection.savepoint_ids)
             try:
                 yield
             finally:
                 block.pending = None
-            _write_pending(pending, using, alone=alone)
+            if pending and not connection.needs_rollback:
+                _write_pending(pending, using, alone=alone)
     finally:
         block.pending = None
 
@@ -75,7 +71,7 @@ def _write_pending(pending: list[Pending], using: str, *, alone: bool) -> None:
             cursor.execute(sql, values)
             keys = cursor.fetchone()
     finally:
-        if alone:
+        if alone and not driver.closed:
             driver.autocommit = False
     given = iter(keys)
     for rows in pending:
@@ -97,7 +93,7 @@ def _together(pending: list[Pending], using: str) -> tuple[str, list, set[int]] 
     if connection.vendor != "postgresql":
         return None
     quote = connection.ops.quote_name
-    references: dict[int, str] = {}
+    references: dict[int, str | None] = {}
     inserts, values, keyed, returned = [], [], set(), []
     for number, rows in enumerate(pending):
         model = type(rows.instances[0])
@@ -135,8 +131,11 @@ def _together(pending: list[Pending], using: str) -> tuple[str, list, set[int]] 
             returning = f" RETURNING {pk}"
             keyed.add(id(rows))
             returned.append(f"ARRAY(SELECT {pk} FROM {name})")
-            if len(rows.instances) == 1:
-                references[id(rows.instances[0])] = f"(SELECT {pk} FROM {name})"
+        # The rows after these may point to the key the database gives one
+        # row; to one of several, insert() writes them after their statement.
+        for instance in rows.instances if statement.returns_keys else ():
+            single = len(rows.instances) == 1
+            references[id(instance)] = f"(SELECT {pk} FROM {name})" if single else None
         inserts.append(
             f"{name} AS ({statement.head} VALUES {', '.join(written)}{returning})"
         )
