@@ -26,7 +26,7 @@ def insert(instances: Sequence[Model], *, without_signals: bool = False) -> None
         raise TypeError(f"insert() takes instances of one model: {model.__name__}")
     pending = getattr(block, "pending", None)
     if pending is not None:
-        savepoints = connections[block.using].savepoint_ids[block.savepoints :]
+        savepoints = block.connection.savepoint_ids[block.savepoints :]
         if any(savepoints):
             # Its rows would be written after the savepoint, and outlive its
             # rollback.
@@ -75,8 +75,9 @@ def _settle_keys(instance: Model) -> None:
         if field.is_cached(instance):
             related = field.get_cached_value(instance)
             if related is not None and getattr(instance, field.attname) is None:
-                # Through the relation, as save() does: it stays cached.
-                setattr(instance, field.name, related)
+                # The key alone, as the attribute's own setter stores it but
+                # for dropping the related instance it names from the cache.
+                instance.__dict__[field.attname] = related.pk
     for field in json_fields:
         value = getattr(instance, field.attname)
         if isinstance(value, dict | list | Key):

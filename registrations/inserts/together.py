@@ -40,7 +40,8 @@ def in_one_statement(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
     try:
         with transaction.atomic(using=using):
             pending = block.pending = []
-            block.using, block.savepoints = using, len(connection.savepoint_ids)
+            block.connection = connection
+            block.savepoints = len(connection.savepoint_ids)
             try:
                 yield
             finally:
