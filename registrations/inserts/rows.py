@@ -35,9 +35,9 @@ def insert(instances: Sequence[Model], *, without_signals: bool = False) -> None
         return
     using = router.db_for_write(model, instance=instances[0])
     connection = connections[using]
-    statement = insert_statement(model, using, len(instances))
+    statement = writing_statement(model, using, len(instances), without_signals)
     values = None
-    if statement is not None and (without_signals or not has_receivers(model)):
+    if statement is not None:
         values = _values(statement, instances, connection)
     if values is None:
         # All or none, as bulk_create() writes them.
@@ -48,7 +48,7 @@ def insert(instances: Sequence[Model], *, without_signals: bool = False) -> None
         return
     with connection.cursor() as cursor:
         cursor.execute(statement.sql, values)
-        keys = cursor.fetchall() if statement.returns_keys else None
+        keys = [key for (key,) in cursor.fetchall()] if statement.returns_keys else None
     mark_written(instances, keys, using)
 
 
@@ -56,7 +56,7 @@ def mark_written(instances: Sequence[Model], keys: list | None, using: str) -> N
     """Give the instances written their keys, if the database gave them, and state."""
     if keys is not None:
         pk = instances[0]._meta.pk.attname
-        for instance, (key,) in zip(instances, keys, strict=True):
+        for instance, key in zip(instances, keys, strict=True):
             setattr(instance, pk, key)
     for instance in instances:
         _settle_keys(instance)
@@ -135,6 +135,19 @@ def insert_statement(model: type[Model], using: str, rows: int) -> Statement | N
         returning, _ = connection.ops.return_insert_columns([meta.auto_field])
     sql = f"{head} VALUES {', '.join([row] * rows)} {returning}".rstrip()
     return Statement(sql, fields, returns_keys, head, row)
+
+
+def writing_statement(
+    model: type[Model], using: str, rows: int, without_signals: bool
+) -> Statement | None:
+    """Return the INSERT that ``insert`` writes these rows with; None if save() must.
+
+    ``save()`` must when only it can build the statement, or when receivers
+    the caller has not done the work of are to run.
+    """
+    if not (without_signals or not _has_receivers(model)):
+        return None
+    return insert_statement(model, using, rows)
 
 
 def _values(
@@ -287,7 +300,7 @@ def _placed(value: Any, path: tuple, item: Any) -> Any:
     return copied
 
 
-def has_receivers(model: type[Model]) -> bool:
+def _has_receivers(model: type[Model]) -> bool:
     return signals.pre_save.has_listeners(model) or signals.post_save.has_listeners(
         model
     )

@@ -8,11 +8,10 @@ from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
 from registrations.inserts.rows import (
     Pending,
     block,
-    has_receivers,
     insert,
-    insert_statement,
     mark_written,
     row_values,
+    writing_statement,
 )
 
 
@@ -80,7 +79,7 @@ def _write_pending(pending: list[Pending], using: str, *, alone: bool) -> None:
 
 
 def _keys_of(rows: Pending, keyed: set[int], given: Iterator) -> list | None:
-    return [(key,) for key in next(given)] if id(rows) in keyed else None
+    return next(given) if id(rows) in keyed else None
 
 
 def _together(pending: list[Pending], using: str) -> tuple[str, list, set[int]] | None:
@@ -100,8 +99,10 @@ def _together(pending: list[Pending], using: str) -> tuple[str, list, set[int]] 
         model = type(rows.instances[0])
         if router.db_for_write(model, instance=rows.instances[0]) != using:
             return None
-        statement = insert_statement(model, using, len(rows.instances))
-        if statement is None or not (rows.without_signals or not has_receivers(model)):
+        statement = writing_statement(
+            model, using, len(rows.instances), rows.without_signals
+        )
+        if statement is None:
             return None
         name = quote(f"rows_{number}")
         written = []
@@ -134,9 +135,10 @@ def _together(pending: list[Pending], using: str) -> tuple[str, list, set[int]] 
             returned.append(f"ARRAY(SELECT {pk} FROM {name})")
         # The rows after these may point to the key the database gives one
         # row; to one of several, insert() writes them after their statement.
-        for instance in rows.instances if statement.returns_keys else ():
-            single = len(rows.instances) == 1
-            references[id(instance)] = f"(SELECT {pk} FROM {name})" if single else None
+        if statement.returns_keys:
+            key = f"(SELECT {pk} FROM {name})" if len(rows.instances) == 1 else None
+            for instance in rows.instances:
+                references[id(instance)] = key
         inserts.append(
             f"{name} AS ({statement.head} VALUES {', '.join(written)}{returning})"
         )
