@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.text import smart_split, unescape_string_literal
 
 from registrations import services
+from registrations.admin.rows import Rows
 from registrations.models import Registration
 from registrations.selectors import REGISTRATION_SEARCH_FIELDS as SEARCH_FIELDS
 from tests.factories import (
@@ -220,6 +221,54 @@ def test_a_search_finds_by_ids_what_each_word_finds(reviewer_client, term, count
         found = shown(changelist(reviewer_client, q=term))
     assert found == set(expected)
     assert len(found) == count
+
+
+def rows_of(response) -> str:
+    page = response.content.decode()
+    return page[page.index("<tbody>") : page.index("</tbody>")]
+
+
+@pytest.mark.parametrize(
+    "params, language",
+    [
+        ({}, "en"),
+        ({"status__exact": Status.WAITLISTED, "o": "-3.1"}, "en"),
+        ({"q": "Tanaka"}, "ja"),
+    ],
+)
+def test_the_lists_rows_are_the_ones_djangos_admin_writes(
+    reviewer_client, params, language
+):
+    event = EventFactory(capacity=1, waitlist_promotion=False)
+    RegistrationFactory(event=event, family_name="Tanaka", status=Status.APPROVED)
+    RegistrationFactory(
+        event=event,
+        given_name="<b>Ana & Co</b>",
+        family_name="Tanaka",
+        organisation=None,
+        organisation_other='Forum "Mekong" & <Partners>',
+        status=Status.WAITLISTED,
+        status_changed_at=timezone.now(),
+        sessions=[SessionFactory(event=event)],
+    )
+    RegistrationFactory(event=event, family_name="Sato", country="JP")
+    url = reverse(CHANGELIST)
+    ours = reviewer_client.get(url, params, HTTP_ACCEPT_LANGUAGE=language)
+    assert Rows.of(ours.context["cl"]) is not None
+    with mock.patch.object(Rows, "of", return_value=None):
+        djangos = reviewer_client.get(url, params, HTTP_ACCEPT_LANGUAGE=language)
+
+    assert rows_of(ours) == rows_of(djangos)
+    assert rows_of(ours).count("<tr>") == len(shown(ours))
+    assert "&lt;b&gt;Ana &amp; Co&lt;/b&gt;" in rows_of(ours)
+    assert ("_changelist_filters=" in rows_of(ours)) == bool(params)
+
+
+def test_a_popup_list_is_left_to_djangos_admin(reviewer_client):
+    RegistrationFactory()
+    response = changelist(reviewer_client, _popup=1)
+    assert Rows.of(response.context["cl"]) is None
+    assert "data-popup-opener" in rows_of(response)
 
 
 def test_the_change_page_shows_the_history(reviewer_client, reviewer):

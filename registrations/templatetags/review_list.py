@@ -1,5 +1,9 @@
-"""The reviewers' list's date hierarchy, read from the submission index.
+"""The reviewers' list's rows and its date hierarchy.
 
+``{% review_result_list %}`` is Django's ``{% result_list %}`` with the rows
+written by ``admin.rows``, each column looked up once a page.
+
+``{% review_date_hierarchy %}`` reads the dates from the submission index:
 Django's ``{% date_hierarchy %}`` asks the list's queryset for its distinct
 years, months or days, which PostgreSQL answers by truncating the date of
 every registration (40 ms at 100,000). This tag shows the same links, but
@@ -9,10 +13,15 @@ asks ``selectors.submission_dates``, one index probe per period.
 import copy
 
 from django import template
-from django.contrib.admin.templatetags.admin_list import date_hierarchy
+from django.contrib.admin.templatetags.admin_list import (
+    date_hierarchy,
+    result_headers,
+    result_list,
+)
 from django.contrib.admin.templatetags.base import InclusionAdminNode
 
 from registrations import selectors
+from registrations.admin.rows import Rows
 
 register = template.Library()
 
@@ -49,5 +58,32 @@ def review_date_hierarchy_tag(parser, token):
         token,
         func=review_date_hierarchy,
         template_name="date_hierarchy.html",
+        takes_context=False,
+    )
+
+
+def review_result_list(changelist):
+    rows = Rows.of(changelist)
+    if rows is None:
+        return result_list(changelist)
+    headers = list(result_headers(changelist))
+    return {
+        "cl": changelist,
+        "result_hidden_fields": [],
+        "result_headers": headers,
+        "num_sorted_fields": sum(
+            1 for header in headers if header["sortable"] and header["sorted"]
+        ),
+        "results": rows,
+    }
+
+
+@register.tag(name="review_result_list")
+def review_result_list_tag(parser, token):
+    return InclusionAdminNode(
+        parser,
+        token,
+        func=review_result_list,
+        template_name="change_list_results.html",
         takes_context=False,
     )
