@@ -9,7 +9,8 @@ import datetime
 import itertools
 from collections.abc import Iterable
 
-from django.db import connection
+from django.core.exceptions import EmptyResultSet
+from django.db import connection, connections
 from django.db.models import (
     Count,
     Exists,
@@ -195,17 +196,29 @@ def submission_dates(
     starts = period_starts(
         timezone.localtime(bounds["first"]), timezone.localtime(bounds["last"]), kind
     )
-    probes = {
-        f"period_{number}": Exists(
-            registrations.filter(submitted_at__gte=start, submitted_at__lt=end)
-        )
-        for number, (start, end) in enumerate(itertools.pairwise(starts))
-    }
-    found = Registration.objects.order_by().values(**probes)[:1]
-    row = found[0] if found else {}
-    return [
-        start for number, start in enumerate(starts[:-1]) if row[f"period_{number}"]
-    ]
+    # The list's query is written once and each probe reads it for its
+    # period: one Exists() of the list per period had the ORM copy, relabel
+    # and compile the whole list (its annotations included) twelve times.
+    listed = registrations.order_by().values("submitted_at")
+    try:
+        sql, params = listed.query.get_compiler(using=listed.db).as_sql()
+    except EmptyResultSet:
+        return []
+    database = connections[listed.db]
+    adapt = database.ops.adapt_datetimefield_value
+    column = database.ops.quote_name("submitted_at")
+    probe = (
+        f"EXISTS(SELECT 1 FROM ({sql}) AS listed"
+        f" WHERE listed.{column} >= %s AND listed.{column} < %s)"
+    )
+    periods = list(itertools.pairwise(starts))
+    values = []
+    for start, end in periods:
+        values += [*params, adapt(start), adapt(end)]
+    with database.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join([probe] * len(periods)), values)
+        found = cursor.fetchone()
+    return [start for (start, _end), used in zip(periods, found, strict=True) if used]
 
 
 def submission_bounds(registrations: QuerySet) -> dict:
