@@ -7,8 +7,11 @@ which would put every name written in kanji after all the katakana ones. The
 names themselves are the Ministry's (``symposium/country_names.py``).
 """
 
+import functools
 import unicodedata
 
+from django.conf import settings
+from django.utils import translation
 from django_countries import countries
 
 from registrations.models import japanese_is_active
@@ -96,3 +99,21 @@ def country_choices_in_active_language() -> list[tuple[str, str]]:
     japan = [choice for choice in named if choice[0] == JAPAN]
     rest = [choice for choice in named if choice[0] != JAPAN]
     return japan + sorted(rest, key=lambda choice: syllabary_key(choice[1]))
+
+
+@functools.lru_cache(maxsize=len(settings.LANGUAGES))
+def country_choices_in(language: str) -> tuple[tuple[str, str], ...]:
+    """Return ``country_choices_in_active_language()`` for ``language``.
+
+    Worked out once a process for each language: some 250 names translated
+    (and, in Japanese, put in the syllabary's order) for each form and each
+    page of the reviewers' list would cost more than the rest of either.
+    """
+    with translation.override(language):
+        return tuple(country_choices_in_active_language())
+
+
+@functools.lru_cache(maxsize=len(settings.LANGUAGES))
+def country_names_in(language: str) -> dict[str, str]:
+    """Return each country's name in ``language``, by its code."""
+    return dict(country_choices_in(language))

@@ -3,10 +3,11 @@
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.db.models import Exists, OuterRef
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from registrations import selectors
-from registrations.countries import country_choices_in_active_language
+from registrations.countries import country_choices_in
 from registrations.models import RegistrationSession, Session
 
 
@@ -38,7 +39,7 @@ class CountryFilter(ChoiceListFilter):
         named = selectors.registration_countries()
         return [
             choice
-            for choice in country_choices_in_active_language()
+            for choice in country_choices_in(get_language())
             if choice[0] in named
         ]
 

@@ -5,13 +5,16 @@ counts above the list in ``changelist``; staff corrections are validated and
 applied by ``forms.RegistrationCorrectionForm``.
 """
 
+import functools
+
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin import helpers
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.timezone import localtime
+from django.utils.translation import get_language, override
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import override
 
 from registrations import selectors
 from registrations.admin.badges import BadgeInline, BadgeMixin
@@ -25,11 +28,26 @@ from registrations.admin.filters import (
 from registrations.admin.forms import RegistrationCorrectionForm
 from registrations.admin.messages import MessageActionMixin
 from registrations.admin.review import ReviewMixin
+from registrations.countries import country_names_in
 from registrations.mail.admin import OutgoingEmailInline, emails_url
 from registrations.models import Registration
 from registrations.selectors import visas as visa_selectors
 
 Status = Registration.Status
+
+
+# What each row of the list shows in the reader's language, read once a
+# process rather than translated again for each of a page's 100 rows.
+@functools.lru_cache(maxsize=len(settings.LANGUAGES))
+def status_labels_in(language: str) -> dict[str, str]:
+    with override(language):
+        return {status: str(label) for status, label in Status.choices}
+
+
+@functools.lru_cache(maxsize=len(settings.LANGUAGES))
+def checkbox_label_in(language: str) -> str:
+    with override(language):
+        return str(_("Select this object for an action - {}"))
 
 
 @admin.register(Registration)
@@ -174,9 +192,9 @@ class RegistrationAdmin(
 
     @admin.display(description=_("country"), ordering="country")
     def country_name(self, registration):
-        # The country's own name: the field's display would go through the
-        # 250 choices once per row.
-        return registration.country.name
+        # The names in the reader's language are read once a process.
+        names = country_names_in(get_language())
+        return names.get(registration.country.code) or registration.country.name
 
     @admin.display(description=_("submitted at"), ordering="submitted_at")
     def submitted(self, registration):
@@ -187,7 +205,7 @@ class RegistrationAdmin(
 
     @admin.display(description=_("status"), ordering="status")
     def status_badge(self, registration):
-        label = Status(registration.status).label
+        label = status_labels_in(get_language())[registration.status]
         if registration.status == Status.WAITLISTED:
             label = _("%(status)s (no. %(position)s)") % {
                 "status": label,
@@ -200,7 +218,7 @@ class RegistrationAdmin(
     def action_checkbox(self, obj):
         # The box Django's admin renders through a form widget's template, here
         # written out: once per row, the widget was a fifth of the list's time.
-        label = format_html(_("Select this object for an action - {}"), str(obj))
+        label = format_html(checkbox_label_in(get_language()), str(obj))
         return format_html(
             '<input type="checkbox" name="{}" value="{}" class="action-select"'
             ' aria-label="{}">',

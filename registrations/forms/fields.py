@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from registrations import selectors, validators
-from registrations.countries import country_choices_in_active_language
+from registrations.countries import country_choices_in
 from registrations.forms import widgets as select_widgets
 from registrations.forms.copying import CopiesFieldsLightly
 from registrations.models import Organisation, Session
@@ -37,14 +37,11 @@ FREE_TEXT_FIELD_CLASSES = {
 def country_choices(language: str) -> list[tuple[str, str]]:
     """Return the country list in ``language`` and its order, after a prompt.
 
-    Sorting some 250 translated names for every form would cost more than the
-    rest of building the form; the list changes only with the language.
+    The list changes only with the language.
     """
     with translation.override(language):
-        return [
-            ("", str(_("Choose your country"))),
-            *country_choices_in_active_language(),
-        ]
+        prompt = str(_("Choose your country"))
+    return [("", prompt), *country_choices_in(language)]
 
 
 @functools.lru_cache(maxsize=len(settings.LANGUAGES))
