@@ -264,6 +264,21 @@ def test_the_lists_rows_are_the_ones_djangos_admin_writes(
     assert ("_changelist_filters=" in rows_of(ours)) == bool(params)
 
 
+def test_each_reader_sees_the_lists_statuses_and_countries_in_their_language(
+    reviewer_client,
+):
+    RegistrationFactory(country="PH")
+    url = reverse(CHANGELIST)
+    for language, status, country in [
+        ("en", "Pending review", "Philippines"),
+        ("ja", "審査待ち", "フィリピン"),
+        ("en", "Pending review", "Philippines"),
+    ]:
+        rows = rows_of(reviewer_client.get(url, HTTP_ACCEPT_LANGUAGE=language))
+        assert f">{status}</span>" in rows
+        assert f'<td class="field-country_name">{country}</td>' in rows
+
+
 def test_a_popup_list_is_left_to_djangos_admin(reviewer_client):
     RegistrationFactory()
     response = changelist(reviewer_client, _popup=1)
