@@ -39,11 +39,17 @@ def escaped(text) -> str:
     return html.escape(str(text))
 
 
+class LeftToDjango(Exception):
+    """The list is one that Django's own rows must write."""
+
+
 class Column:
     """One column of the list: how its cells are found, shown and marked."""
 
-    def __init__(self, changelist, name: str, link_tag: str | None):
+    def __init__(self, changelist, name, link_tag: str | None):
         admin = changelist.model_admin
+        if not isinstance(name, str) or "__" in name:
+            raise LeftToDjango(name)
         self.name = name
         self.link_tag = link_tag
         self.empty = admin.get_empty_value_display()
@@ -51,8 +57,11 @@ class Column:
         try:
             self.field = _get_non_gfk_field(changelist.lookup_opts, name)
         except (FieldDoesNotExist, FieldIsAForeignKeyColumnName):
+            # A method of the model admin's; a model's attribute is Django's.
             self.field = None
-            self.method = getattr(admin, name)
+            self.method = getattr(admin, name, None)
+            if name == "__str__" or not callable(self.method):
+                raise LeftToDjango(name) from None
         else:
             # A field the model made itself (its automatic key) is shown as a
             # method's value is.
@@ -70,19 +79,6 @@ class Column:
 
     def attribute(self, row):
         return getattr(row, self.name)
-
-    @classmethod
-    def written_here(cls, changelist, name) -> bool:
-        """Whether this column's cells can be written as Django's are, here."""
-        if not isinstance(name, str) or "__" in name:
-            return False
-        try:
-            _get_non_gfk_field(changelist.lookup_opts, name)
-        except (FieldDoesNotExist, FieldIsAForeignKeyColumnName):
-            return name != "__str__" and callable(
-                getattr(changelist.model_admin, name, None)
-            )
-        return True
 
     def cell(self, row) -> tuple[str, str]:
         """Return the cell's escaped text and its classes."""
@@ -110,8 +106,7 @@ class Column:
         if isinstance(value, str) and value.strip() == "":
             value = ""
         if isinstance(field.remote_field, models.ManyToOneRel):
-            related = getattr(row, field.name)
-            shown = self.empty if related is None else related
+            shown = self.empty if value is None else value
         elif self.choices:
             shown = self.choices.get(value, self.empty)
         else:
@@ -127,7 +122,6 @@ class ChangeAddress:
     """The change page's address of each row, with the list's filters kept."""
 
     def __init__(self, changelist, sample):
-        self.changelist = changelist
         url = changelist.url_for_result(sample)
         kept = add_preserved_filters(
             {
@@ -139,7 +133,7 @@ class ChangeAddress:
         marker = f"/{quote(sample.pk)}/"
         self.head, found, tail = url.rpartition(marker)
         if not (found and kept.startswith(url)):
-            raise NoReverseMatch(url)
+            raise LeftToDjango(url)
         self.tail = tail + kept[len(url) :]
 
     def of(self, row) -> str:
@@ -153,7 +147,6 @@ class Rows:
     """
 
     def __init__(self, changelist):
-        self.changelist = changelist
         links = set(changelist.list_display_links or ())
         self.columns = []
         tag = "th"
@@ -173,15 +166,11 @@ class Rows:
             or changelist.is_popup
             or changelist.to_field
             or not changelist.result_list
-            or not all(
-                Column.written_here(changelist, name)
-                for name in changelist.list_display
-            )
         ):
             return None
         try:
             rows = cls(changelist)
-        except NoReverseMatch:
+        except (LeftToDjango, NoReverseMatch):
             return None
         return [
             ResultList(None, [rows.row(result)]) for result in changelist.result_list

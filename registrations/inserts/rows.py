@@ -145,7 +145,7 @@ def writing_statement(
     ``save()`` must when only it can build the statement, or when receivers
     the caller has not done the work of are to run.
     """
-    if not (without_signals or not _has_receivers(model)):
+    if not without_signals and _has_receivers(model):
         return None
     return insert_statement(model, using, rows)
 

@@ -133,9 +133,8 @@ def _together(pending: list[Pending], using: str) -> tuple[str, list, set[int]] 
             returning = f" RETURNING {pk}"
             keyed.add(id(rows))
             returned.append(f"ARRAY(SELECT {pk} FROM {name})")
-        # The rows after these may point to the key the database gives one
-        # row; to one of several, insert() writes them after their statement.
-        if statement.returns_keys:
+            # The rows after these may point to the key the database gives one
+            # row; to one of several, insert() writes them after this statement.
             key = f"(SELECT {pk} FROM {name})" if len(rows.instances) == 1 else None
             for instance in rows.instances:
                 references[id(instance)] = key

@@ -13,11 +13,7 @@ asks ``selectors.submission_dates``, one index probe per period.
 import copy
 
 from django import template
-from django.contrib.admin.templatetags.admin_list import (
-    date_hierarchy,
-    result_headers,
-    result_list,
-)
+from django.contrib.admin.templatetags.admin_list import date_hierarchy, result_list
 from django.contrib.admin.templatetags.base import InclusionAdminNode
 
 from registrations import selectors
@@ -51,39 +47,26 @@ def review_date_hierarchy(changelist):
     return date_hierarchy(shown)
 
 
-@register.tag(name="review_date_hierarchy")
-def review_date_hierarchy_tag(parser, token):
-    return InclusionAdminNode(
-        parser,
-        token,
-        func=review_date_hierarchy,
-        template_name="date_hierarchy.html",
-        takes_context=False,
-    )
+def admin_tag(name: str, func, template_name: str) -> None:
+    """Register ``{% name changelist %}``, rendered as the admin's own tags are."""
+
+    def compile_tag(parser, token):
+        return InclusionAdminNode(
+            parser, token, func=func, template_name=template_name, takes_context=False
+        )
+
+    register.tag(name, compile_tag)
 
 
 def review_result_list(changelist):
     rows = Rows.of(changelist)
     if rows is None:
         return result_list(changelist)
-    headers = list(result_headers(changelist))
-    return {
-        "cl": changelist,
-        "result_hidden_fields": [],
-        "result_headers": headers,
-        "num_sorted_fields": sum(
-            1 for header in headers if header["sortable"] and header["sorted"]
-        ),
-        "results": rows,
-    }
+    # Django's headers and the rest, without its rows.
+    headed = copy.copy(changelist)
+    headed.result_list = []
+    return {**result_list(headed), "cl": changelist, "results": rows}
 
 
-@register.tag(name="review_result_list")
-def review_result_list_tag(parser, token):
-    return InclusionAdminNode(
-        parser,
-        token,
-        func=review_result_list,
-        template_name="change_list_results.html",
-        takes_context=False,
-    )
+admin_tag("review_date_hierarchy", review_date_hierarchy, "date_hierarchy.html")
+admin_tag("review_result_list", review_result_list, "change_list_results.html")
