@@ -8,6 +8,8 @@ from unittest import mock
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from registrations import selectors, services
@@ -194,6 +196,37 @@ def test_waiting_list_positions_go_oldest_first():
     places = selectors.waitlist_positions(Registration.objects.all())
     assert [places[r.pk] for r in queue] == [3, 1, 2]
     assert selectors.waitlist_position(RegistrationFactory(event=event)) is None
+
+
+def test_waiting_list_places_of_a_stretch_count_everyone_ahead_of_it():
+    # Two events' lists at once, each asked from the middle, with ties at the
+    # earliest time asked: ties go by id, and those ahead are counted.
+    start = timezone.now()
+    places = {}
+    for event in (EventFactory(), EventFactory()):
+        queue = [
+            RegistrationFactory(
+                event=event,
+                status=Status.WAITLISTED,
+                status_changed_at=start + datetime.timedelta(minutes=minutes),
+            )
+            for minutes in (0, 5, 10, 10, 10, 20, 30, 40)
+        ]
+        places[event.pk] = {r.pk: place for place, r in enumerate(queue, 1)}
+        RegistrationFactory(event=event, status=Status.PENDING)
+    asked = [
+        r
+        for r in Registration.objects.order_by("-pk")
+        if places.get(r.event_id, {}).get(r.pk) in (4, 5, 7)
+        or r.status != Status.WAITLISTED
+    ]
+    expected = {
+        r.pk: places[r.event_id][r.pk] for r in asked if r.status == Status.WAITLISTED
+    }
+    assert len(expected) == 6
+    with CaptureQueriesContext(connection) as queries:
+        assert selectors.waitlist_positions(asked) == expected
+    assert len(queries) == 1
 
 
 def test_bulk_review_takes_the_oldest_first_and_reports_refusals(reviewer):

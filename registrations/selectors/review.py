@@ -53,40 +53,57 @@ def waitlist_positions(registrations: Iterable[Registration]) -> dict[int, int]:
     """Return the waiting-list place of each waitlisted registration, in one query.
 
     1 is next on the list; the list is in the order registrations joined it
-    (``status_changed_at``), oldest first, ties broken by id. The events'
-    waiting lists are numbered once, up to the latest of those asked, in the
-    order of the waiting-order index, and the places of those asked kept:
-    counting ahead of each row apart read the whole list once per row (a
-    second per page of the reviewers' list with 40,000 on the list).
+    (``status_changed_at``), oldest first, ties broken by id. For each event,
+    those ahead of the earliest asked are counted, and only the stretch of
+    the list from the earliest to the latest asked is numbered: a page of the
+    reviewers' list holds a short stretch of it, and numbering the whole
+    list (40,000 at the largest) cost more than counting it, both from the
+    waiting-order index alone.
     """
     waiting = {r.pk: r for r in registrations if r.status == Status.WAITLISTED}
     if not waiting:
         return {}
-    numbered = (
-        Registration.objects.filter(
-            status=Status.WAITLISTED,
-            event_id__in={r.event_id for r in waiting.values()},
-            status_changed_at__lte=max(r.status_changed_at for r in waiting.values()),
-        )
-        .annotate(
-            row_id=F("pk"),
-            place=Window(
-                RowNumber(),
-                partition_by=[F("event_id")],
-                order_by=[F("status_changed_at").asc(), F("pk").asc()],
-            ),
-        )
-        .order_by()
-        .values_list("row_id", "place")
+    stretches, params = [], []
+    by_event = itertools.groupby(
+        sorted(waiting.values(), key=lambda r: r.event_id), key=lambda r: r.event_id
     )
-    # The places are numbered over the whole list before the rows asked for
-    # are picked out, so the pick is a query around the numbered one.
-    sql, params = numbered.query.sql_with_params()
+    for event_id, asked in by_event:
+        joined = [r.status_changed_at for r in asked]
+        on_list = Registration.objects.filter(
+            event_id=event_id, status=Status.WAITLISTED
+        )
+        ahead = (
+            on_list.filter(status_changed_at__lt=min(joined))
+            .order_by()
+            .values("event_id")
+            .annotate(total=Count("*"))
+            .values("total")
+        )
+        stretch = (
+            on_list.filter(
+                status_changed_at__gte=min(joined), status_changed_at__lte=max(joined)
+            )
+            .annotate(
+                row_id=F("pk"),
+                place=Window(
+                    RowNumber(), order_by=[F("status_changed_at").asc(), F("pk").asc()]
+                ),
+                ahead=Coalesce(Subquery(ahead), 0),
+            )
+            .order_by()
+            .values_list("row_id", "place", "ahead")
+        )
+        sql, stretch_params = stretch.query.sql_with_params()
+        stretches.append(f"SELECT * FROM ({sql}) AS stretch")
+        params += stretch_params
+    # The places are numbered over each stretch before the rows asked for are
+    # picked out, so the pick is a query around the numbered ones.
     ids = list(waiting)
     marks = ", ".join(["%s"] * len(ids))
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT * FROM ({sql}) numbered WHERE numbered.row_id IN ({marks})",
+            f"SELECT row_id, place + ahead FROM ({' UNION ALL '.join(stretches)})"
+            f" AS numbered WHERE row_id IN ({marks})",
             [*params, *ids],
         )
         return dict(cursor.fetchall())
