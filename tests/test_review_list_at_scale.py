@@ -13,6 +13,7 @@ import zoneinfo
 import pytest
 from django.contrib.auth.models import Group
 from django.db import connection
+from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -187,6 +188,39 @@ def test_waiting_list_places_on_the_page_follow_the_waiting_order(
     expected = {r.pk: place for place, r in enumerate(waiting[1:] + [oldest], 1)}
     assert places == expected
     assert f"Waiting list (no. {len(waiting)})</span>" in response.text
+
+
+def test_a_later_page_holds_the_rows_of_its_place_in_the_order(
+    reviewer_client, programme
+):
+    add_registrations(programme, 250)
+    first, second = programme["sessions"]
+    RegistrationSession.objects.bulk_create(
+        RegistrationSession(registration_id=pk, session=second)
+        for pk in Registration.objects.filter(
+            session_choices__session=first
+        ).values_list("pk", flat=True)[::3]
+    )
+    chosen = dict(
+        Registration.objects.annotate(total=Count("session_choices")).values_list(
+            "pk", "total"
+        )
+    )
+    columns = reviewer_client.get(CHANGELIST).context["cl"].list_display
+    orders = [
+        {},
+        {"o": columns.index("sessions_count")},
+        {"o": f"-{columns.index('display_name')}"},
+        {"o": columns.index("organisation_display"), "session": first.pk},
+    ]
+    for order in orders:
+        response = reviewer_client.get(CHANGELIST, {**order, "p": 2})
+        changelist = response.context["cl"]
+        shown = [(r.pk, r.sessions_total) for r in changelist.result_list]
+        # The rows the whole ordered list holds at the page's place.
+        expected = [(r.pk, chosen[r.pk]) for r in changelist.queryset[100:200]]
+        assert shown == expected, order
+        assert len(shown) == min(100, changelist.result_count - 100) > 0
 
 
 def offered(client, filter_name: str) -> set:
