@@ -165,6 +165,14 @@ def test_the_list_shows_exact_counts_without_counting_itself(
 
     response = reviewer_client.get(CHANGELIST)
     assert response.context["cl"].result_count == 250
+    summary = {
+        item["status"]: item["count"] for item in response.context["status_counts"]
+    }
+    everyone = Registration.objects.all()
+    assert summary == {
+        status: everyone.filter(status=status).count() for status in Status.values
+    }
+    assert summary[Status.WAITLISTED] == 84
     assert response.context["cl"].paginator.num_pages == 3
     assert "Export these 250 registrations as CSV" in response.text
     assert "250 results" in response.text

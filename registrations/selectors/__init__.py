@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import (
-    Count,
     Prefetch,
     QuerySet,
 )
@@ -54,6 +53,7 @@ from registrations.selectors.review import (
     registration_countries,
     registrations_for_review,
     registrations_searched,
+    status_counts,
     submission_bounds,
     submission_dates,
     waitlist_positions,
@@ -230,12 +230,6 @@ def live_registration(event: Event, email: str) -> Registration | None:
 def chosen_sessions(registration: Registration) -> QuerySet:
     """Return the sessions a delegate chose, in the programme's order."""
     return registration.sessions.order_by("starts_at")
-
-
-def status_counts(queryset) -> dict[str, int]:
-    """Return how many registrations of ``queryset`` are in each status."""
-    counts = dict(queryset.order_by().values_list("status").annotate(total=Count("pk")))
-    return {status: counts.get(status, 0) for status in Status.values}
 
 
 def registration_history(registration: Registration) -> QuerySet:

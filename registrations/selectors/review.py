@@ -109,6 +109,28 @@ def waitlist_positions(registrations: Iterable[Registration]) -> dict[int, int]:
         return dict(cursor.fetchall())
 
 
+def status_counts(queryset: QuerySet) -> dict[str, int]:
+    """Return how many registrations of ``queryset`` are in each status.
+
+    Filtered, one grouped query. Unfiltered, one count per status in one
+    query, each read from the status index alone: grouping every
+    registration by its status took half as long again at 100,000.
+    """
+    if queryset.query.has_filters():
+        grouped = queryset.order_by().values_list("status").annotate(total=Count("pk"))
+        counts = dict(grouped)
+        return {status: counts.get(status, 0) for status in Status.values}
+    counted, params = [], []
+    for status in Status.values:
+        statuses = queryset.filter(status=status).order_by().values("status")
+        sql, status_params = statuses.query.get_compiler(using=queryset.db).as_sql()
+        counted.append(f"(SELECT COUNT(*) FROM ({sql}) AS of_status)")
+        params += status_params
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(counted)}", params)
+        return dict(zip(Status.values, cursor.fetchone(), strict=True))
+
+
 def registrations_for_review(registrations: QuerySet) -> QuerySet:
     """Annotate what the reviewers' list shows: the number of sessions chosen.
 
