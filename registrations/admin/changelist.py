@@ -9,7 +9,6 @@ once for the page.
 
 from django.contrib.admin.views.main import PAGE_VAR
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -77,7 +76,7 @@ class ReviewChangeList(DeclaredFiltersChangeList):
     def get_results(self, request):
         super().get_results(request)
         page = self.result_list
-        if isinstance(page, QuerySet) and page.query.is_sliced:
+        if page.query.is_sliced:
             # The page is picked by its ids first and its rows read after: the
             # database works out a row's columns (its sessions counted) for
             # the rows shown, not for every row skipped before them (5,000 on
