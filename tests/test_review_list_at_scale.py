@@ -8,6 +8,7 @@ must stay exact although the list no longer counts itself.
 
 import datetime
 import itertools
+import re
 import zoneinfo
 
 import pytest
@@ -109,6 +110,7 @@ def list_filters(programme) -> dict[str, dict]:
         "a category": {"category__exact": CATEGORIES[0]},
         "a country": {"country": "PH"},
         "a name": {"q": "Family2"},
+        "a word too short for an index": {"q": "ly"},
         "an organisation's name": {"q": programme["organisations"][2].name},
         "a month": {"submitted_at__year": 2026, "submitted_at__month": 11},
         "a status and a search": {"status__exact": Status.PENDING, "q": "Given"},
@@ -260,9 +262,48 @@ def test_the_organisation_filter_offers_only_organisations_with_registrations(
     }
 
 
+def date_links(client, params: dict) -> list[str]:
+    page = client.get(CHANGELIST, params).content.decode()
+    hierarchy = page[page.index('class="toplinks"') :]
+    return re.findall(r'href="([^"]*)"', hierarchy[: hierarchy.index("</nav>")])
+
+
+def test_a_long_and_a_short_list_link_the_same_dates(
+    reviewer_client, programme, monkeypatch
+):
+    add_registrations(programme, 6)
+    for number, registration in enumerate(Registration.objects.order_by("pk")):
+        registration.submitted_at = datetime.datetime(
+            2025 + number // 3, 1 + number * 2, 10, 9, 0, tzinfo=TOKYO
+        )
+        registration.save(update_fields=["submitted_at"])
+    asked = [{}, {"submitted_at__year": 2026}, {"q": "Family4"}]
+    links = {}
+    for short_list in (0, 10_000):
+        monkeypatch.setattr(selectors, "SHORT_LIST", short_list)
+        links[short_list] = [date_links(reviewer_client, params) for params in asked]
+    assert links[0] == links[10_000]
+    years, months_of_2026, searched = links[0]
+    assert years == ["?submitted_at__year=2025", "?submitted_at__year=2026"]
+    assert months_of_2026 == [
+        "?",
+        *(f"?submitted_at__month={m}&amp;submitted_at__year=2026" for m in (7, 9, 11)),
+    ]
+    assert searched == [
+        "?q=Family4&amp;submitted_at__year=2026",
+        "?q=Family4&amp;submitted_at__day=10&amp;submitted_at__month=9"
+        "&amp;submitted_at__year=2026",
+    ]
+
+
+@pytest.mark.parametrize("short", [False, True])
 @pytest.mark.parametrize("kind", ["year", "month", "day"])
-def test_the_date_links_name_the_periods_that_have_submissions(programme, kind):
-    """As Django's distinct truncated dates, across midnight in Tokyo and in UTC."""
+def test_the_date_links_name_the_periods_that_have_submissions(programme, kind, short):
+    """As Django's distinct truncated dates, across midnight in Tokyo and in UTC.
+
+    A long list is probed through the submission index period by period, a
+    short one read once.
+    """
     moments = [
         datetime.datetime(2025, 12, 31, 23, 30, tzinfo=TOKYO),
         datetime.datetime(2026, 1, 1, 0, 10, tzinfo=TOKYO),
@@ -279,9 +320,9 @@ def test_the_date_links_name_the_periods_that_have_submissions(programme, kind):
         registration.save(update_fields=["submitted_at"])
     registrations = Registration.objects.all()
     expected = list(registrations.datetimes("submitted_at", kind))
-    assert selectors.submission_dates(registrations, kind) == expected
+    assert selectors.submission_dates(registrations, kind, short=short) == expected
     pending = registrations.filter(status=Status.PENDING)
-    assert selectors.submission_dates(pending, kind) == list(
+    assert selectors.submission_dates(pending, kind, short=short) == list(
         pending.datetimes("submitted_at", kind)
     )
-    assert selectors.submission_dates(registrations.none(), kind) == []
+    assert selectors.submission_dates(registrations.none(), kind, short=short) == []

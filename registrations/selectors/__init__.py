@@ -50,6 +50,7 @@ from registrations.selectors.delegations import (
 )
 from registrations.selectors.review import (
     REGISTRATION_SEARCH_FIELDS,
+    SHORT_LIST,
     registration_countries,
     registrations_for_review,
     registrations_searched,
@@ -281,6 +282,7 @@ __all__ = [
     "NOTE_VERBALE_PERMISSION",
     "PRINT_BADGES_PERMISSION",
     "REGISTRATION_SEARCH_FIELDS",
+    "SHORT_LIST",
     "REVIEW_PERMISSION",
     "ROLE_ORDER",
     "VIEW_PHOTO_PERMISSION",

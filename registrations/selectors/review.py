@@ -15,6 +15,9 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    Lookup,
+    Max,
+    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -151,8 +154,34 @@ def registrations_for_review(registrations: QuerySet) -> QuerySet:
 # On PostgreSQL, a word found in at most this many registrations is looked
 # up once, field by field on its trigram index, and the list's other queries
 # (its counts, its page, its dates) read those rows by their ids rather than
-# searching again.
-SEARCH_BY_IDS = 1_000
+# searching again. A word in more (a tenth of the registrations, at 100,000)
+# is searched as one condition, which the database answers by reading the
+# table.
+SEARCH_BY_IDS = 10_000
+# pg_trgm finds in its index only words of at least three characters.
+TRIGRAM = 3
+# A list of at most this many registrations is read row by row for the
+# periods of its date hierarchy, rather than probed period by period.
+SHORT_LIST = 10_000
+
+
+class _AmongIds(Lookup):
+    """``lhs IN (SELECT unnest(%s))``: the ids as one array parameter (PostgreSQL).
+
+    ``pk__in`` writes, and has Django prepare, one parameter per id: with a
+    few thousand, in each of the list's queries, that cost more than the
+    queries. As ``= ANY(%s)`` the array is searched from its start for each
+    row the database reads (for the first submission, every row of the
+    submission index: seconds); as a set of rows, it is joined on the
+    primary key.
+    """
+
+    lookup_name = "among_ids"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, params = self.process_lhs(compiler, connection)
+        return f"{lhs} IN (SELECT unnest(%s))", [*params, list(self.rhs)]
 
 
 def registrations_searched(registrations: QuerySet, text: str) -> QuerySet:
@@ -166,16 +195,27 @@ def registrations_searched(registrations: QuerySet, text: str) -> QuerySet:
     for word in smart_split(text):
         if word[:1] in "\"'" and word[0] == word[-1] and len(word) > 1:
             word = unescape_string_literal(word)
-        words.append(_places_of(word))
-    found = None
-    for places in words if connection.vendor == "postgresql" else []:
-        ids = _ids_in_any(places)
-        if ids is not None:
+        words.append((word, _places_of(word)))
+    postgresql = connection.vendor == "postgresql"
+    found, left = None, []
+    for word, places in words:
+        ids = _ids_in_any(places) if postgresql and len(word) >= TRIGRAM else None
+        if ids is None:
+            left.append((word, places))
+        else:
             found = ids if found is None else found & ids
-    if found is not None:
-        registrations = registrations.filter(pk__in=sorted(found))
-    # Every word again: those found by their ids, at no cost, and the others.
-    for places in words:
+    short = [(word, places) for word, places in left if len(word) < TRIGRAM]
+    if postgresql and found is None and short:
+        # No word the indexes find in few: a short one is looked for once, in
+        # one reading of the table, rather than by each of the list's queries.
+        found = _ids_meeting(Q.create(short[0][1], connector=Q.OR))
+        if found is not None:
+            left.remove(short[0])
+    if found:
+        registrations = registrations.filter(_AmongIds(F("pk"), sorted(found)))
+    elif found is not None:
+        return registrations.none()
+    for _word, places in left:
         registrations = registrations.filter(Q.create(places, connector=Q.OR))
     return registrations
 
@@ -206,19 +246,35 @@ def _ids_in_any(places: list[Q]) -> set[int] | None:
     """Return the ids of the registrations meeting one of ``places``, if few.
 
     One query: a UNION of one lookup per place, each of which PostgreSQL
-    answers from that field's index (asked as one OR, it would rather read
-    the whole table). None when more than ``SEARCH_BY_IDS`` are found.
+    answers from that field's trigram index (asked as one OR, it would
+    rather read the whole table).
     """
     lookups = [
         Registration.objects.filter(place).order_by().values_list("pk", flat=True)
         for place in places
     ]
-    ids = set(lookups[0].union(*lookups[1:])[: SEARCH_BY_IDS + 1])
-    return ids if len(ids) <= SEARCH_BY_IDS else None
+    return _few(lookups[0].union(*lookups[1:]))
+
+
+def _ids_meeting(condition: Q) -> set[int] | None:
+    """Return the ids of the registrations meeting ``condition``, if few."""
+    return _few(
+        Registration.objects.filter(condition).order_by().values_list("pk", flat=True)
+    )
+
+
+def _few(ids: QuerySet) -> set[int] | None:
+    """Return the ids, or None when there are more than ``SEARCH_BY_IDS``."""
+    found = set(ids[: SEARCH_BY_IDS + 1])
+    return found if len(found) <= SEARCH_BY_IDS else None
 
 
 def submission_dates(
-    registrations: QuerySet, kind: str, bounds: dict | None = None
+    registrations: QuerySet,
+    kind: str,
+    bounds: dict | None = None,
+    *,
+    short: bool = False,
 ) -> list[datetime.datetime]:
     """Return the years, months or days in which ``registrations`` were submitted.
 
@@ -226,7 +282,8 @@ def submission_dates(
     of each period, in the current time zone), found by probing the
     submission index once per period between the first and the last rather
     than truncating every registration's date. ``bounds`` are the first and
-    last submission if already read.
+    last submission if already read. A ``short`` list (of at most
+    ``SHORT_LIST``) is read once and each period probed in the rows read.
     """
     if bounds is None:
         bounds = submission_bounds(registrations)
@@ -246,26 +303,38 @@ def submission_dates(
     database = connections[listed.db]
     adapt = database.ops.adapt_datetimefield_value
     column = database.ops.quote_name("submitted_at")
+    head, source, values, each = "", f"({sql}) AS listed", [], params
+    if short:
+        # Read once: each probe through the index would find the rows again
+        # (a search's by their ids, thousands of look-ups a period).
+        kept = "MATERIALIZED " if database.vendor == "postgresql" else ""
+        head, source = f"WITH listed AS {kept}({sql}) ", "listed"
+        values, each = [*params], []
     probe = (
-        f"EXISTS(SELECT 1 FROM ({sql}) AS listed"
+        f"EXISTS(SELECT 1 FROM {source}"
         f" WHERE listed.{column} >= %s AND listed.{column} < %s)"
     )
     periods = list(itertools.pairwise(starts))
-    values = []
     for start, end in periods:
-        values += [*params, adapt(start), adapt(end)]
+        values += [*each, adapt(start), adapt(end)]
     with database.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join([probe] * len(periods)), values)
+        cursor.execute(head + "SELECT " + ", ".join([probe] * len(periods)), values)
         found = cursor.fetchone()
     return [start for (start, _end), used in zip(periods, found, strict=True) if used]
 
 
-def submission_bounds(registrations: QuerySet) -> dict:
+def submission_bounds(registrations: QuerySet, *, short: bool = False) -> dict:
     """Return the ``first`` and the ``last`` submission of ``registrations``.
 
     Each read from one end of the submission index: ``MIN``/``MAX`` over a
-    filtered list (a session's, say) read every row the filters let through.
+    filtered list (a session's, say) read every row the filters let through,
+    which for a ``short`` list is the cheaper way: two walks of the index
+    looked each of a search's ids up again.
     """
+    if short:
+        return registrations.aggregate(
+            first=Min("submitted_at"), last=Max("submitted_at")
+        )
     ends = {
         "first": registrations.order_by("submitted_at"),
         "last": registrations.order_by("-submitted_at"),

@@ -7,7 +7,9 @@ written by ``admin.rows``, each column looked up once a page.
 Django's ``{% date_hierarchy %}`` asks the list's queryset for its distinct
 years, months or days, which PostgreSQL answers by truncating the date of
 every registration (40 ms at 100,000). This tag shows the same links, but
-asks ``selectors.submission_dates``, one index probe per period.
+asks ``selectors.submission_dates``, one index probe per period, or for a
+list of at most ``selectors.SHORT_LIST`` (a search's, say) one per period in
+its rows, read once.
 """
 
 import copy
@@ -25,25 +27,28 @@ register = template.Library()
 class IndexedDates:
     """What the date hierarchy reads of the list's registrations."""
 
-    def __init__(self, registrations):
+    def __init__(self, registrations, total: int):
         self.registrations = registrations
+        self.short = total <= selectors.SHORT_LIST
         self.bounds = None
 
     def aggregate(self, **kwargs):
         # Only ever asked for the first and the last submission (as ``first``
         # and ``last``): kept for the periods between.
-        self.bounds = selectors.submission_bounds(self.registrations)
+        self.bounds = selectors.submission_bounds(self.registrations, short=self.short)
         return self.bounds
 
     def datetimes(self, field_name, kind):
-        return selectors.submission_dates(self.registrations, kind, self.bounds)
+        return selectors.submission_dates(
+            self.registrations, kind, self.bounds, short=self.short
+        )
 
     dates = datetimes
 
 
 def review_date_hierarchy(changelist):
     shown = copy.copy(changelist)
-    shown.queryset = IndexedDates(changelist.queryset)
+    shown.queryset = IndexedDates(changelist.queryset, changelist.result_count)
     return date_hierarchy(shown)
 
 
