@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core import mail
 from django.db.models import Q
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import smart_split, unescape_string_literal
@@ -23,6 +24,7 @@ from tests.factories import (
     RegistrationFactory,
     SessionFactory,
 )
+from tests.test_registration_views import form_data, register_url
 
 pytestmark = pytest.mark.django_db
 Status = Registration.Status
@@ -226,6 +228,24 @@ def test_a_search_finds_by_ids_what_each_word_finds(reviewer_client, term, count
         found = shown(changelist(reviewer_client, q=term))
     assert found == set(expected)
     assert len(found) == count
+
+
+def test_the_search_finds_a_registration_by_what_it_holds_now(reviewer_client, event):
+    # Written by the registration form in one statement, then changed by
+    # save(): the database writes what the search reads each time.
+    public = Client()
+    data = form_data(event, family_name="Nakamura", email="n.nakamura@example.jp")
+    data["email_confirmation"] = data["email"]
+    assert public.post(register_url(event), data).status_code == 302
+    registration = Registration.objects.get(family_name="Nakamura")
+    assert shown(changelist(reviewer_client, q="nakamura")) == {registration}
+    registration.family_name = "Kobayashi"
+    registration.save()
+    assert shown(changelist(reviewer_client, q="nakamura")) == {registration}  # email
+    assert shown(changelist(reviewer_client, q="kobayashi hanako")) == {registration}
+    assert shown(changelist(reviewer_client, q="yamada")) == set()
+    # A line break is in no field, though it separates them in the text.
+    assert shown(changelist(reviewer_client, q='"Kobayashi\nHanako"')) == set()
 
 
 def rows_of(response) -> str:

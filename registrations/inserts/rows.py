@@ -114,14 +114,19 @@ def insert_statement(model: type[Model], using: str, rows: int) -> Statement | N
     connection = connections[using]
     meta = model._meta
     returns_keys = meta.auto_field is not None
+    # A generated column the database writes itself; the instance reads it
+    # back only if asked for it.
     fields = [
-        field for field in meta.local_concrete_fields if field is not meta.auto_field
+        field
+        for field in meta.local_concrete_fields
+        if field is not meta.auto_field and not field.generated
     ]
+    returned = [field for field in meta.db_returning_fields if not field.generated]
     if (
         not fields
         or meta.parents
-        or meta.db_returning_fields != ([meta.auto_field] if returns_keys else [])
-        or any(field.generated or hasattr(field, "get_placeholder") for field in fields)
+        or returned != ([meta.auto_field] if returns_keys else [])
+        or any(hasattr(field, "get_placeholder") for field in fields)
         or (returns_keys and not connection.features.can_return_rows_from_bulk_insert)
     ):
         return None

@@ -22,29 +22,26 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Value,
     Window,
 )
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models.functions import Coalesce, RowNumber, Upper
 from django.utils import timezone
 from django.utils.text import smart_split, unescape_string_literal
 
 from registrations.models import Organisation, Registration, RegistrationSession
+from registrations.models.searching import SEARCHED_FIELDS, SEARCHED_FIELDS_APART
 
 Status = Registration.Status
 
 # What the reviewers' search looks in: each word must be in one of them.
 REGISTRATION_SEARCH_FIELDS = [
-    "family_name",
-    "given_name",
-    "name_ja",
-    "email",
+    *SEARCHED_FIELDS,
     "organisation__name",
     "organisation__acronym",
-    "organisation_other",
 ]
-# The organisation's fields, searched in its own table: a condition on the
-# joined table in the same OR would keep PostgreSQL from the trigram indexes
-# on the registration's fields.
+# The organisation's fields, searched in its own table first: the
+# registration's own are read together, upper-cased, from ``search_text``.
 ORGANISATION_SEARCH_FIELDS = {
     field.removeprefix("organisation__")
     for field in REGISTRATION_SEARCH_FIELDS
@@ -152,11 +149,10 @@ def registrations_for_review(registrations: QuerySet) -> QuerySet:
 
 
 # On PostgreSQL, a word found in at most this many registrations is looked
-# up once, field by field on its trigram index, and the list's other queries
-# (its counts, its page, its dates) read those rows by their ids rather than
-# searching again. A word in more (a tenth of the registrations, at 100,000)
-# is searched as one condition, which the database answers by reading the
-# table.
+# up once, on the trigram index of ``search_text``, and the list's other
+# queries (its counts, its page, its dates) read those rows by their ids
+# rather than searching again. A word in more (a tenth of the registrations,
+# at 100,000) is searched by each query, which reads the table for it.
 SEARCH_BY_IDS = 10_000
 # pg_trgm finds in its index only words of at least three characters.
 TRIGRAM = 3
@@ -195,35 +191,34 @@ def registrations_searched(registrations: QuerySet, text: str) -> QuerySet:
     for word in smart_split(text):
         if word[:1] in "\"'" and word[0] == word[-1] and len(word) > 1:
             word = unescape_string_literal(word)
-        words.append((word, _places_of(word)))
-    postgresql = connection.vendor == "postgresql"
+        words.append((word, _found(word)))
+    if connection.vendor != "postgresql":
+        return registrations.filter(*(condition for _word, condition in words))
     found, left = None, []
-    for word, places in words:
-        ids = _ids_in_any(places) if postgresql and len(word) >= TRIGRAM else None
+    for word, condition in words:
+        ids = _ids_meeting(condition) if len(word) >= TRIGRAM else None
         if ids is None:
-            left.append((word, places))
+            left.append((word, condition))
         else:
             found = ids if found is None else found & ids
-    short = [(word, places) for word, places in left if len(word) < TRIGRAM]
-    if postgresql and found is None and short:
-        # No word the indexes find in few: a short one is looked for once, in
+    short = [(word, condition) for word, condition in left if len(word) < TRIGRAM]
+    if found is None and short:
+        # No word the index finds in few: a short one is looked for once, in
         # one reading of the table, rather than by each of the list's queries.
-        found = _ids_meeting(Q.create(short[0][1], connector=Q.OR))
+        found = _ids_meeting(short[0][1])
         if found is not None:
             left.remove(short[0])
     if found:
         registrations = registrations.filter(_AmongIds(F("pk"), sorted(found)))
     elif found is not None:
         return registrations.none()
-    for _word, places in left:
-        registrations = registrations.filter(Q.create(places, connector=Q.OR))
-    return registrations
+    return registrations.filter(*(condition for _word, condition in left))
 
 
-def _places_of(word: str) -> list[Q]:
-    """Return the conditions of ``word`` being found, one for each place."""
-    # The organisations first, by their ids: each condition then stays on
-    # the registrations' table, where an index serves it.
+def _found(word: str) -> Q:
+    """Return the condition of ``word`` being in a searched field."""
+    # The organisations first, by their ids: the condition then stays on the
+    # registrations' table, where the index serves it.
     organisations = list(
         Organisation.objects.filter(
             Q.create(
@@ -232,40 +227,22 @@ def _places_of(word: str) -> list[Q]:
             )
         ).values_list("pk", flat=True)
     )
-    return [
-        *(
-            Q(**{f"{field}__icontains": word})
-            for field in REGISTRATION_SEARCH_FIELDS
-            if not field.startswith("organisation__")
-        ),
-        Q(organisation__in=organisations),
-    ]
-
-
-def _ids_in_any(places: list[Q]) -> set[int] | None:
-    """Return the ids of the registrations meeting one of ``places``, if few.
-
-    One query: a UNION of one lookup per place, each of which PostgreSQL
-    answers from that field's trigram index (asked as one OR, it would
-    rather read the whole table).
-    """
-    lookups = [
-        Registration.objects.filter(place).order_by().values_list("pk", flat=True)
-        for place in places
-    ]
-    return _few(lookups[0].union(*lookups[1:]))
+    # No single field holds a line break, which separates them in the text.
+    in_text = (
+        Q(pk__in=[])
+        if SEARCHED_FIELDS_APART in word
+        else Q(search_text__contains=Upper(Value(word)))
+    )
+    return in_text | Q(organisation__in=organisations)
 
 
 def _ids_meeting(condition: Q) -> set[int] | None:
-    """Return the ids of the registrations meeting ``condition``, if few."""
-    return _few(
-        Registration.objects.filter(condition).order_by().values_list("pk", flat=True)
-    )
+    """Return the ids of the registrations meeting ``condition``, if few.
 
-
-def _few(ids: QuerySet) -> set[int] | None:
-    """Return the ids, or None when there are more than ``SEARCH_BY_IDS``."""
-    found = set(ids[: SEARCH_BY_IDS + 1])
+    None when more than ``SEARCH_BY_IDS`` do.
+    """
+    meeting = Registration.objects.filter(condition).order_by()
+    found = set(meeting.values_list("pk", flat=True)[: SEARCH_BY_IDS + 1])
     return found if len(found) <= SEARCH_BY_IDS else None
 
 
@@ -286,7 +263,7 @@ def submission_dates(
     ``SHORT_LIST``) is read once and each period probed in the rows read.
     """
     if bounds is None:
-        bounds = submission_bounds(registrations)
+        bounds = submission_bounds(registrations, short=short)
     if bounds["first"] is None:
         return []
     starts = period_starts(
