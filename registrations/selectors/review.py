@@ -172,7 +172,6 @@ class _AmongIds(Lookup):
     primary key.
     """
 
-    lookup_name = "among_ids"
     prepare_rhs = False
 
     def as_sql(self, compiler, connection):
@@ -201,13 +200,13 @@ def registrations_searched(registrations: QuerySet, text: str) -> QuerySet:
             left.append((word, condition))
         else:
             found = ids if found is None else found & ids
-    short = [(word, condition) for word, condition in left if len(word) < TRIGRAM]
-    if found is None and short:
+    short = next((item for item in left if len(item[0]) < TRIGRAM), None)
+    if found is None and short is not None:
         # No word the index finds in few: a short one is looked for once, in
         # one reading of the table, rather than by each of the list's queries.
-        found = _ids_meeting(short[0][1])
+        found = _ids_meeting(short[1])
         if found is not None:
-            left.remove(short[0])
+            left.remove(short)
     if found:
         registrations = registrations.filter(_AmongIds(F("pk"), sorted(found)))
     elif found is not None:
@@ -280,13 +279,15 @@ def submission_dates(
     database = connections[listed.db]
     adapt = database.ops.adapt_datetimefield_value
     column = database.ops.quote_name("submitted_at")
-    head, source, values, each = "", f"({sql}) AS listed", [], params
     if short:
         # Read once: each probe through the index would find the rows again
         # (a search's by their ids, thousands of look-ups a period).
         kept = "MATERIALIZED " if database.vendor == "postgresql" else ""
         head, source = f"WITH listed AS {kept}({sql}) ", "listed"
         values, each = [*params], []
+    else:
+        head, source = "", f"({sql}) AS listed"
+        values, each = [], params
     probe = (
         f"EXISTS(SELECT 1 FROM {source}"
         f" WHERE listed.{column} >= %s AND listed.{column} < %s)"
