@@ -12,6 +12,7 @@ from django.db.models.functions import Now
 from django.db.models.signals import post_save, pre_save
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from django_tasks_db.models import DBTaskResult
 
 from registrations.inserts import Key, in_one_statement, insert
@@ -71,6 +72,16 @@ def test_a_registration_is_stored_with_every_value_it_was_given(event, monkeypat
     registration.refresh_from_db()
     assert stored(registration) == given
     assert Registration.objects.get(pk=registration.pk).token == given["token"]
+
+
+def test_a_value_of_another_type_is_stored_as_save_would_store_it(event):
+    registration = new_registration(
+        event, position=gettext_lazy("Director"), listed_in_participants=1
+    )
+    insert([registration])
+    registration.refresh_from_db()
+    assert registration.position == "Director"
+    assert registration.listed_in_participants is True
 
 
 def new_email(registration) -> OutgoingEmail:
@@ -437,3 +448,88 @@ def test_outside_a_transaction_the_callbacks_run_once_the_rows_are_committed(eve
     with pytest.raises(IntegrityError), in_one_statement():
         rows_of_a_registration(event, [])
     assert Registration.objects.count() == 2 and connection.get_autocommit()
+
+
+def prepared_statements() -> list[str]:
+    """Return the names of the statements prepared on the connection."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM pg_prepared_statements ORDER BY name")
+        return [name for (name,) in cursor.fetchall()]
+
+
+def first_words(run: list):
+    """An execute wrapper that keeps the first word of each statement in ``run``."""
+
+    def note(execute, sql, params, many, context):
+        run.append(sql.split()[0])
+        return execute(sql, params, many, context)
+
+    return note
+
+
+@pytest.mark.skipif(
+    not ONE_STATEMENT, reason="statements are prepared on PostgreSQL alone"
+)
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_statement_is_prepared_once_per_connection(event):
+    sessions = SessionFactory.create_batch(2, event=event)
+    connection.close()
+    run = []
+    with connection.execute_wrapper(first_words(run)):
+        for number in range(3):
+            with in_one_statement():
+                rows_of_a_registration(event, sessions, email=f"d{number}@example.org")
+        # Another shape of rows is another statement.
+        with in_one_statement():
+            rows_of_a_registration(event, [], email="d3@example.org")
+    assert run == ["EXECUTE"] * 4
+    assert prepared_statements() == ["rows_together_1", "rows_together_2"]
+    assert Registration.objects.count() == 4
+    assert RegistrationSession.objects.count() == 6
+    assert DBTaskResult.objects.count() == 4
+    # A new connection prepares its own.
+    connection.close()
+    assert prepared_statements() == []
+    with in_one_statement():
+        rows_of_a_registration(event, sessions, email="d4@example.org")
+    assert prepared_statements() == ["rows_together_1"]
+
+
+@pytest.mark.skipif(
+    not ONE_STATEMENT, reason="statements are prepared on PostgreSQL alone"
+)
+@pytest.mark.django_db(transaction=True)
+def test_rows_are_written_when_the_prepared_statement_is_gone(event):
+    sessions = SessionFactory.create_batch(2, event=event)
+    with in_one_statement():
+        rows_of_a_registration(event, sessions, email="e1@example.org")
+    # As a connection pooler's DISCARD ALL would.
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    with in_one_statement():
+        registration, *_ = rows_of_a_registration(
+            event, sessions, email="e2@example.org"
+        )
+    assert list(registration.sessions.order_by("pk")) == sessions
+    assert connection.get_autocommit()
+    run = []
+    with connection.execute_wrapper(first_words(run)), in_one_statement():
+        rows_of_a_registration(event, sessions, email="e3@example.org")
+    assert run == ["EXECUTE"]
+    assert prepared_statements() == ["rows_together_1"]
+    assert Registration.objects.count() == 3
+
+
+@pytest.mark.skipif(
+    not ONE_STATEMENT, reason="statements are prepared on PostgreSQL alone"
+)
+@pytest.mark.django_db(transaction=True)
+def test_inside_a_transaction_the_statement_runs_as_written(event):
+    run = []
+    with transaction.atomic(), connection.execute_wrapper(first_words(run)):
+        with in_one_statement():
+            rows_of_a_registration(event, [])
+    # In a savepoint of the caller's transaction.
+    assert run == ["SAVEPOINT", "WITH", "RELEASE"]
+    assert prepared_statements() == []
+    assert Registration.objects.count() == 1

@@ -6,7 +6,16 @@ from collections.abc import Iterator, Sequence
 from typing import Any, NamedTuple
 
 from django.db import connections, router, transaction
-from django.db.models import Field, JSONField, Model, signals
+from django.db.models import (
+    BooleanField,
+    CharField,
+    Field,
+    ForeignKey,
+    JSONField,
+    Model,
+    TextField,
+    signals,
+)
 
 
 def insert(instances: Sequence[Model], *, without_signals: bool = False) -> None:
@@ -99,6 +108,9 @@ def _pointing_fields(model: type[Model]) -> tuple[list[Field], list[Field]]:
 class Statement(NamedTuple):
     sql: str
     fields: list[Field]
+    # For each field, the type of the values save() would write as they are
+    # (``written_as_is``), or None.
+    as_is: tuple[type | None, ...]
     # The database makes the keys, and the statement returns them; otherwise
     # each row's key is the one its instance has.
     returns_keys: bool
@@ -139,7 +151,39 @@ def insert_statement(model: type[Model], using: str, rows: int) -> Statement | N
     if returns_keys:
         returning, _ = connection.ops.return_insert_columns([meta.auto_field])
     sql = f"{head} VALUES {', '.join([row] * rows)} {returning}".rstrip()
-    return Statement(sql, fields, returns_keys, head, row)
+    as_is = tuple(written_as_is(field) for field in fields)
+    return Statement(sql, fields, as_is, returns_keys, head, row)
+
+
+def written_as_is(field: Field) -> type | None:
+    """Return the type of the values ``save()`` writes in ``field`` as they are.
+
+    A text's string, a flag's bool, an empty foreign key's None: preparing
+    them only checks their type, on every database. None for any other field,
+    and for any field class that prepares its values in a way of its own.
+    """
+    kind = type(field)
+    if kind.pre_save is not Field.pre_save:
+        return None
+    if isinstance(field, ForeignKey):
+        prepared_as_django_does = kind.get_db_prep_save is ForeignKey.get_db_prep_save
+        return type(None) if prepared_as_django_does else None
+    if (
+        kind.get_db_prep_save is not Field.get_db_prep_save
+        or kind.get_db_prep_value is not Field.get_db_prep_value
+    ):
+        return None
+    if (kind.get_prep_value, kind.to_python) in (
+        (CharField.get_prep_value, CharField.to_python),
+        (TextField.get_prep_value, TextField.to_python),
+    ):
+        return str
+    if (kind.get_prep_value, kind.to_python) == (
+        BooleanField.get_prep_value,
+        BooleanField.to_python,
+    ):
+        return bool
+    return None
 
 
 def writing_statement(
@@ -228,6 +272,12 @@ def row_values(
             placed[position] = references[id(pending[field.attname][1])]
             values.append(None)
             continue
+        as_is = statement.as_is[position]
+        if as_is is not None:
+            value = getattr(instance, field.attname)
+            if type(value) is as_is:
+                values.append(value)
+                continue
         value = field.pre_save(instance, add=True)
         if hasattr(value, "resolve_expression"):
             return None
