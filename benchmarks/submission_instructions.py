@@ -16,6 +16,7 @@ Redis, nor the time spent in the kernel on their round trips. Needs valgrind.
 """
 
 import argparse
+import importlib
 import os
 import re
 import subprocess
@@ -60,9 +61,8 @@ def environment(args: argparse.Namespace) -> dict[str, str]:
 
 def submit(count: int) -> None:
     """Send ``count`` submissions after one to warm the caches (the worker's side)."""
-    import django
-
-    django.setup()
+    # As a server's process starts: the WSGI module sets Django up.
+    importlib.import_module("symposium.wsgi")
     from django.test import Client
     from registration_form import filled_in
 

@@ -114,3 +114,30 @@ def test_no_log_line_holds_a_private_link(gunicorn):
     assert "/en/registration/[masked]/" in access.read_text()
     assert "Not Found: /en/registration/[masked]/" in errors.read_text()
     assert TOKEN not in logs
+
+
+def test_a_server_process_leaves_what_it_started_with_out_of_the_collectors_passes(
+    tmp_path,
+):
+    environment = {
+        "PATH": os.environ["PATH"],
+        **PRODUCTION,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'site.sqlite3'}",
+        "ALLOWED_HOSTS": "localhost",
+    }
+    frozen = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import gc, symposium.wsgi; print(gc.get_freeze_count(), gc.isenabled())",
+        ],
+        cwd=PROJECT_ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout.split()
+    # Django and the apps; the objects requests make are still collected.
+    assert int(frozen[0]) > 50_000
+    assert frozen[1] == "True"
