@@ -83,7 +83,8 @@ MIDDLEWARE = [
     "symposium.security.reject_null_characters",
     "symposium.security.refuse_unreadable_forms",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp's, with the policy built once (symposium.security).
+    "symposium.security.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

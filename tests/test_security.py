@@ -22,17 +22,22 @@ import pytest
 import redis
 import time_machine
 from axes.models import AccessAttempt
+from csp.constants import NONE
+from csp.decorators import csp_update
+from csp.utils import build_policy
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import SESSION_KEY, hashers
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
 from registrations.models import Registration
+from symposium.security import ContentSecurityPolicyMiddleware
 from tests.factories import (
     RegistrationFactory,
     SessionFactory,
@@ -621,3 +626,29 @@ def test_with_redis_an_admin_lockout_holds_on_every_server(chief, shared_redis):
         assert sign_in(second, ADMIN_PASSWORD).status_code == 429
         assert cache.keys("axes-*"), "the count is kept in Redis"
     assert not AccessAttempt.objects.exists()
+
+
+def test_the_policy_built_once_is_the_settings_and_a_view_may_still_change_it(rf):
+    def page(request):
+        return HttpResponse("page")
+
+    @csp_update({"img-src": ["https://tiles.example"]})
+    def page_with_a_map(request):
+        return HttpResponse("map")
+
+    with override_settings(
+        CONTENT_SECURITY_POLICY_REPORT_ONLY={
+            "DIRECTIVES": {"default-src": [NONE]},
+            "EXCLUDE_URL_PREFIXES": ["/admin/"],
+        }
+    ):
+        served = ContentSecurityPolicyMiddleware(page)
+        first, again = served(rf.get("/en/")), served(rf.get("/en/"))
+        admin_page = served(rf.get("/admin/"))
+        with_a_map = ContentSecurityPolicyMiddleware(page_with_a_map)(rf.get("/en/"))
+    assert first["Content-Security-Policy"] == build_policy()
+    assert again["Content-Security-Policy"] == first["Content-Security-Policy"]
+    assert first["Content-Security-Policy-Report-Only"] == "default-src 'none'"
+    assert "Content-Security-Policy-Report-Only" not in admin_page
+    assert policy(with_a_map)["img-src"] == ["'self'", "data:", "https://tiles.example"]
+    assert "tiles.example" not in first["Content-Security-Policy"]
