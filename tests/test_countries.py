@@ -80,3 +80,14 @@ def test_the_english_list_is_alphabetical_and_says_nauru(event):
     assert names["JP"] == "Japan"
     assert "Naoero" not in names.values()
     assert countries[0] == ("AF", "Afghanistan")
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_the_form_takes_each_country_it_lists_and_no_other(event, language):
+    listed = [code for code, _name in form_countries(event, language)]
+    assert len(listed) > 240
+    with translation.override(language):
+        for code in [*listed, "XX", "jp", "JPN"]:
+            form = RegistrationForm({"country": code}, event=event)
+            form.is_valid()
+            assert ("country" in form.errors) is (code not in listed), code

@@ -20,6 +20,7 @@ from registrations.forms.fields import (
     PersonalNamesForm,
     SessionChoiceField,
     ask_as_each_field_needs,
+    form_field_of,
 )
 from registrations.models import Event, Organisation, Registration, Session
 
@@ -51,6 +52,7 @@ class RegistrationDetailsForm(PersonalNamesForm):
         model = Registration
         fields = [*Registration.DELEGATE_FIELDS, "sessions"]
         field_classes = FREE_TEXT_FIELD_CLASSES
+        formfield_callback = staticmethod(form_field_of)
 
     def __init__(
         self,

@@ -9,6 +9,7 @@ from django.utils import timezone, translation
 from django.utils.formats import time_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from django_countries.fields import CountryField, LazyTypedChoiceField
 
 from registrations import selectors, validators
 from registrations.countries import country_choices_in
@@ -48,6 +49,38 @@ def country_choices(language: str) -> list[tuple[str, str]]:
 def country_options(language: str) -> list[tuple[str, str, str]]:
     """Return the ``<option>`` tags of ``country_choices(language)``."""
     return select_widgets.option_tags(country_choices(language))
+
+
+@functools.lru_cache(maxsize=len(settings.LANGUAGES))
+def country_codes(language: str) -> frozenset[str]:
+    """Return the codes among ``country_choices(language)``."""
+    return frozenset(code for code, _name in country_choices(language) if code)
+
+
+class CountryChoiceField(LazyTypedChoiceField):
+    """The country list (django-countries' field), a choice found by its code.
+
+    Django looks for a choice along the list, comparing each one: some 250
+    for every form sent. ``codes``, when the form sets it with the list's
+    choices, holds their codes (``country_codes``).
+    """
+
+    codes: frozenset[str] | None = None
+
+    def valid_value(self, value) -> bool:
+        if self.codes is None:
+            return super().valid_value(value)
+        return str(value) in self.codes
+
+
+def form_field_of(model_field, **kwargs) -> forms.Field:
+    """Make each form field of a model's field; the country's a ``CountryChoiceField``.
+
+    A model form's ``formfield_callback``.
+    """
+    if isinstance(model_field, CountryField):
+        kwargs["choices_form_class"] = CountryChoiceField
+    return model_field.formfield(**kwargs)
 
 
 def session_label(session: Session) -> str:

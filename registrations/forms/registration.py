@@ -4,6 +4,8 @@ They are built on ``forms.details.RegistrationDetailsForm``, as the admin's
 correction form is, so that delegates and staff obey one set of rules.
 """
 
+import functools
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Fieldset, Layout
 from django import forms
@@ -15,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from registrations import services
 from registrations.forms import widgets as select_widgets
 from registrations.forms.details import RegistrationDetailsForm
-from registrations.forms.fields import country_choices, country_options
+from registrations.forms.fields import country_choices, country_codes, country_options
 from registrations.forms.layout import keep_unchanging_parts
 from registrations.models import (
     DELEGATE_SECTORS,
@@ -24,6 +26,19 @@ from registrations.models import (
     japanese_is_active,
 )
 from registrations.validators import NormalisedEmailField
+
+
+@functools.lru_cache(maxsize=8)
+def category_choices(offered: frozenset[str]) -> list[tuple[str, str]]:
+    """Return the categories of ``offered`` to choose from, after a prompt.
+
+    The same list for every form that offers them: the labels are translated
+    as they are shown.
+    """
+    return [
+        ("", _("Choose one")),
+        *(choice for choice in Registration.Category.choices if choice[0] in offered),
+    ]
 
 
 class DelegateDetailsForm(RegistrationDetailsForm):
@@ -80,13 +95,12 @@ class DelegateDetailsForm(RegistrationDetailsForm):
         language = get_language()
         country._choices = country.widget._choices = country_choices(language)
         country.widget.rendered_options = country_options(language)
+        country.codes = country_codes(language)
         # Organisers' staff is set by staff in the admin; a delegate keeps it
         # only if staff gave it to them.
-        offered = {*DELEGATE_SECTORS, self.instance.category}
-        self.fields["category"].choices = [
-            ("", _("Choose one")),
-            *(c for c in Registration.Category.choices if c[0] in offered),
-        ]
+        category = self.fields["category"]
+        offered = frozenset({*DELEGATE_SECTORS, self.instance.category})
+        category._choices = category.widget._choices = category_choices(offered)
         self.fields["given_name"].widget.attrs["autocomplete"] = "given-name"
         self.fields["family_name"].widget.attrs["autocomplete"] = "family-name"
         self.fields["position"].widget.attrs["autocomplete"] = "organization-title"
