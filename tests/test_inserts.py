@@ -483,7 +483,7 @@ def test_outside_a_transaction_the_statement_is_prepared_once_per_connection(eve
         with in_one_statement():
             rows_of_a_registration(event, [], email="d3@example.org")
     assert run == ["EXECUTE"] * 4
-    assert prepared_statements() == ["rows_together_1", "rows_together_2"]
+    assert len(prepared_statements()) == 2
     assert Registration.objects.count() == 4
     assert RegistrationSession.objects.count() == 6
     assert DBTaskResult.objects.count() == 4
@@ -492,7 +492,7 @@ def test_outside_a_transaction_the_statement_is_prepared_once_per_connection(eve
     assert prepared_statements() == []
     with in_one_statement():
         rows_of_a_registration(event, sessions, email="d4@example.org")
-    assert prepared_statements() == ["rows_together_1"]
+    assert len(prepared_statements()) == 1
 
 
 @pytest.mark.skipif(
@@ -516,8 +516,16 @@ def test_rows_are_written_when_the_prepared_statement_is_gone(event):
     with connection.execute_wrapper(first_words(run)), in_one_statement():
         rows_of_a_registration(event, sessions, email="e3@example.org")
     assert run == ["EXECUTE"]
-    assert prepared_statements() == ["rows_together_1"]
+    assert len(prepared_statements()) == 1
     assert Registration.objects.count() == 3
+    # Prepared by another client of a pooler's server connection, which only
+    # this statement's text names so.
+    del connection.prepared_statements
+    with connection.execute_wrapper(first_words(run)), in_one_statement():
+        rows_of_a_registration(event, sessions, email="e4@example.org")
+    assert run == ["EXECUTE", "EXECUTE"]
+    assert len(prepared_statements()) == 1
+    assert Registration.objects.filter(email="e4@example.org").exists()
 
 
 @pytest.mark.skipif(

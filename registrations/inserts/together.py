@@ -1,6 +1,7 @@
 """Several models' new rows in one statement: ``in_one_statement``."""
 
 import contextlib
+import hashlib
 import itertools
 import re
 from collections.abc import Iterator
@@ -87,8 +88,9 @@ def _write_pending(pending: list[Pending], using: str, *, alone: bool) -> None:
 # rows of a few shapes (a registration with each number of sessions chosen).
 PREPARED_PER_CONNECTION = 32
 PLACEHOLDER = re.compile(r"%([s%])")
-# PostgreSQL's invalid_sql_statement_name: the statement is no longer prepared.
+# PostgreSQL's codes: no statement prepared under the name; one prepared already.
 NOT_PREPARED = "26000"
+PREPARED_ALREADY = "42P05"
 
 
 def _execute_prepared(connection, cursor, sql: str, values: list) -> None:
@@ -99,7 +101,8 @@ def _execute_prepared(connection, cursor, sql: str, values: list) -> None:
     PREPARE goes through the driver, and is not among the queries Django
     counts; EXECUTE is the one statement of the block. Only outside any
     transaction: a statement gone from the connection (after ``DISCARD
-    ALL``, say) fails without a transaction to abort, and runs as written.
+    ALL``, or on another server connection of a pooler's) fails without a
+    transaction to abort, and runs as written.
     """
     name = _prepared_name(connection, sql)
     if name is None:
@@ -110,17 +113,17 @@ def _execute_prepared(connection, cursor, sql: str, values: list) -> None:
     except DatabaseError as error:
         if getattr(error.__cause__, "pgcode", None) != NOT_PREPARED:
             raise
-        # Prepared afresh from the next statement on.
-        with connection.wrap_database_errors, connection.connection.cursor() as raw:
-            raw.execute("DEALLOCATE ALL")
-        del connection.prepared_statements
+        # Prepared again the next time.
+        connection.prepared_statements[1].pop(sql, None)
         cursor.execute(sql, values)
 
 
 def _prepared_name(connection, sql: str) -> str | None:
     """Return the name ``sql`` is prepared under on the connection, preparing it.
 
-    None once the connection has its share of prepared statements.
+    The name is made from the statement's text: on every connection, one
+    name is one statement. None once the connection has its share of
+    prepared statements.
     """
     driver = connection.connection
     prepared = connection.__dict__.get("prepared_statements")
@@ -130,13 +133,18 @@ def _prepared_name(connection, sql: str) -> str | None:
     names = prepared[1]
     name = names.get(sql)
     if name is None and len(names) < PREPARED_PER_CONNECTION:
-        name = f"rows_together_{len(names) + 1}"
+        name = "rows_" + hashlib.blake2b(sql.encode(), digest_size=12).hexdigest()
         numbers = itertools.count(1)
         numbered = PLACEHOLDER.sub(
             lambda found: f"${next(numbers)}" if found[1] == "s" else "%", sql
         )
-        with connection.wrap_database_errors, driver.cursor() as cursor:
-            cursor.execute(f"PREPARE {name} AS {numbered}")
+        try:
+            with connection.wrap_database_errors, driver.cursor() as cursor:
+                cursor.execute(f"PREPARE {name} AS {numbered}")
+        except DatabaseError as error:
+            # Prepared on this server connection before, by this statement.
+            if getattr(error.__cause__, "pgcode", None) != PREPARED_ALREADY:
+                raise
         names[sql] = name
     return name
 
