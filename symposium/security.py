@@ -238,8 +238,8 @@ def refuse_unreadable_forms(get_response):
 class ContentSecurityPolicyMiddleware(CSPMiddleware):
     """django-csp's middleware, with the site's policy written once per process.
 
-    django-csp builds its header from the settings on every response: on a
-    page served from the cache, a sixth of the request's work. The policy of
+    django-csp builds its header from the settings on every response: a
+    fifth of the instructions of a page served from memory. The policy of
     a response that no view changed (none of django-csp's decorators, no
     nonce asked for) depends on the settings alone, and is built once; any
     other response is django-csp's to write, as is every response of a debug
