@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django_tasks_db.models import DBTaskResult
 
 from registrations.inserts import Key, in_one_statement, insert
+from registrations.inserts.together import execute_prepared
 from registrations.mail.models import OutgoingEmail
 from registrations.models import Registration, RegistrationChange, RegistrationSession
 from tests.factories import OrganisationFactory, SessionFactory
@@ -541,3 +542,26 @@ def test_inside_a_transaction_the_statement_runs_as_written(event):
     assert run == ["SAVEPOINT", "WITH", "RELEASE"]
     assert prepared_statements() == []
     assert Registration.objects.count() == 1
+
+
+@pytest.mark.skipif(
+    not ONE_STATEMENT, reason="statements are prepared on PostgreSQL alone"
+)
+@pytest.mark.django_db(transaction=True)
+def test_a_prepared_statement_without_values_or_whose_plan_went_stale_still_runs(
+    event,
+):
+    with connection.cursor() as cursor:
+        execute_prepared(connection, cursor, "SELECT 1", [])
+        assert cursor.fetchone() == (1,)
+        cursor.execute("CREATE TEMPORARY TABLE counted (number integer)")
+        cursor.execute("INSERT INTO counted VALUES (7)")
+        execute_prepared(connection, cursor, "SELECT number FROM counted", [])
+        assert cursor.fetchone() == (7,)
+        # As a migration that changes a column's type, on a connection kept open.
+        cursor.execute("ALTER TABLE counted ALTER COLUMN number TYPE text")
+        execute_prepared(connection, cursor, "SELECT number FROM counted", [])
+        assert cursor.fetchone() == ("7",)
+        execute_prepared(connection, cursor, "SELECT number FROM counted", [])
+        assert cursor.fetchone() == ("7",)
+    assert connection.get_autocommit()

@@ -72,7 +72,7 @@ def _write_pending(pending: list[Pending], using: str, *, alone: bool) -> None:
     try:
         with connection.cursor() as cursor:
             if alone:
-                _execute_prepared(connection, cursor, sql, values)
+                execute_prepared(connection, cursor, sql, values)
             else:
                 cursor.execute(sql, values)
             keys = cursor.fetchone()
@@ -88,12 +88,15 @@ def _write_pending(pending: list[Pending], using: str, *, alone: bool) -> None:
 # rows of a few shapes (a registration with each number of sessions chosen).
 PREPARED_PER_CONNECTION = 32
 PLACEHOLDER = re.compile(r"%([s%])")
-# PostgreSQL's codes: no statement prepared under the name; one prepared already.
+# PostgreSQL's codes: no statement prepared under the name; one prepared
+# already; a prepared statement whose tables changed under it (a migration
+# while the connection stayed open: "cached plan must not change result type").
 NOT_PREPARED = "26000"
 PREPARED_ALREADY = "42P05"
+PLAN_CHANGED = "0A000"
 
 
-def _execute_prepared(connection, cursor, sql: str, values: list) -> None:
+def execute_prepared(connection, cursor, sql: str, values: list) -> None:
     """Run ``sql`` as a statement prepared once on the connection.
 
     PostgreSQL then parses and plans the statement once per connection, not
@@ -101,18 +104,23 @@ def _execute_prepared(connection, cursor, sql: str, values: list) -> None:
     PREPARE goes through the driver, and is not among the queries Django
     counts; EXECUTE is the one statement of the block. Only outside any
     transaction: a statement gone from the connection (after ``DISCARD
-    ALL``, or on another server connection of a pooler's) fails without a
-    transaction to abort, and runs as written.
+    ALL``, or on another server connection of a pooler's), or whose tables
+    changed since, fails without a transaction to abort, and runs as written.
     """
     name = _prepared_name(connection, sql)
     if name is None:
         cursor.execute(sql, values)
         return
+    arguments = f"({', '.join(['%s'] * len(values))})" if values else ""
     try:
-        cursor.execute(f"EXECUTE {name}({', '.join(['%s'] * len(values))})", values)
+        cursor.execute(f"EXECUTE {name}{arguments}", values)
     except DatabaseError as error:
-        if getattr(error.__cause__, "pgcode", None) != NOT_PREPARED:
+        code = getattr(error.__cause__, "pgcode", None)
+        if code not in (NOT_PREPARED, PLAN_CHANGED):
             raise
+        if code == PLAN_CHANGED:
+            with connection.wrap_database_errors, connection.connection.cursor() as raw:
+                raw.execute(f"DEALLOCATE {name}")
         # Prepared again the next time.
         connection.prepared_statements[1].pop(sql, None)
         cursor.execute(sql, values)
