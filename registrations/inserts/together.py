@@ -115,14 +115,13 @@ def execute_prepared(connection, cursor, sql: str, values: list) -> None:
     try:
         cursor.execute(f"EXECUTE {name}{arguments}", values)
     except DatabaseError as error:
-        code = getattr(error.__cause__, "pgcode", None)
+        code = _code_of(error)
         if code not in (NOT_PREPARED, PLAN_CHANGED):
             raise
         if code == PLAN_CHANGED:
-            with connection.wrap_database_errors, connection.connection.cursor() as raw:
-                raw.execute(f"DEALLOCATE {name}")
+            _run_unseen(connection, f"DEALLOCATE {name}")
         # Prepared again the next time.
-        connection.prepared_statements[1].pop(sql, None)
+        _names_prepared_on(connection).pop(sql, None)
         cursor.execute(sql, values)
 
 
@@ -133,12 +132,7 @@ def _prepared_name(connection, sql: str) -> str | None:
     name is one statement. None once the connection has its share of
     prepared statements.
     """
-    driver = connection.connection
-    prepared = connection.__dict__.get("prepared_statements")
-    if prepared is None or prepared[0] is not driver:
-        # A new connection has none.
-        prepared = connection.prepared_statements = (driver, {})
-    names = prepared[1]
+    names = _names_prepared_on(connection)
     name = names.get(sql)
     if name is None and len(names) < PREPARED_PER_CONNECTION:
         name = "rows_" + hashlib.blake2b(sql.encode(), digest_size=12).hexdigest()
@@ -147,14 +141,34 @@ def _prepared_name(connection, sql: str) -> str | None:
             lambda found: f"${next(numbers)}" if found[1] == "s" else "%", sql
         )
         try:
-            with connection.wrap_database_errors, driver.cursor() as cursor:
-                cursor.execute(f"PREPARE {name} AS {numbered}")
+            _run_unseen(connection, f"PREPARE {name} AS {numbered}")
         except DatabaseError as error:
             # Prepared on this server connection before, by this statement.
-            if getattr(error.__cause__, "pgcode", None) != PREPARED_ALREADY:
+            if _code_of(error) != PREPARED_ALREADY:
                 raise
         names[sql] = name
     return name
+
+
+def _names_prepared_on(connection) -> dict[str, str]:
+    """Return {SQL: name} of the statements prepared on the connection's driver."""
+    driver = connection.connection
+    prepared = connection.__dict__.get("prepared_statements")
+    if prepared is None or prepared[0] is not driver:
+        # A new connection has none.
+        prepared = connection.prepared_statements = (driver, {})
+    return prepared[1]
+
+
+def _run_unseen(connection, sql: str) -> None:
+    """Run ``sql`` through the driver: not among the queries Django counts."""
+    with connection.wrap_database_errors, connection.connection.cursor() as cursor:
+        cursor.execute(sql)
+
+
+def _code_of(error: DatabaseError) -> str | None:
+    """Return PostgreSQL's code of the error the driver raised."""
+    return getattr(error.__cause__, "pgcode", None)
 
 
 def _keys_of(rows: Pending, keyed: set[int], given: Iterator) -> list | None:
